@@ -1,0 +1,36 @@
+"""Reads of brands and products."""
+
+from django.db.models import ExpressionWrapper, F, FloatField, QuerySet
+from django.shortcuts import get_object_or_404
+
+from brand_clubs.models import Brand, Product
+
+
+def brand_list() -> QuerySet:
+    return Brand.objects.order_by("name")
+
+
+def brand_get(*, slug: str) -> Brand:
+    return get_object_or_404(Brand, slug=slug)
+
+
+def product_list_for_brand(*, brand: Brand) -> QuerySet:
+    return Product.objects.filter(brand=brand).select_related("brand", "category").order_by("name")
+
+
+def product_get(*, brand_slug: str, product_slug: str) -> Product:
+    return get_object_or_404(
+        Product.objects.select_related("brand", "category"),
+        brand__slug=brand_slug,
+        slug=product_slug,
+    )
+
+
+def product_list_top_rated(*, limit: int = 8, min_reviews: int = 1) -> list[Product]:
+    average = ExpressionWrapper(F("rating_total") * 1.0 / F("rating_count"), FloatField())
+    return list(
+        Product.objects.filter(rating_count__gte=min_reviews)
+        .annotate(average=average)
+        .select_related("brand")
+        .order_by("-average", "-rating_count", "name")[:limit]
+    )

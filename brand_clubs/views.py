@@ -1,0 +1,103 @@
+"""Brand and product pages."""
+
+import json
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from brand_clubs import selectors
+from brand_clubs.services import is_brand_staff
+from community.reviews.forms import ReviewFilterForm
+from community.reviews.selectors import review_list_for_product, review_of_member_for_product
+
+BRANDS_PER_PAGE = 24
+REVIEWS_PER_PAGE = 20
+
+
+def brand_list(request):
+    page = Paginator(selectors.brand_list(), BRANDS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "brand_clubs/brand_list.html", {"page": page})
+
+
+def brand_detail(request, slug):
+    brand = selectors.brand_get(slug=slug)
+    products = selectors.product_list_for_brand(brand=brand)
+    page = Paginator(products, BRANDS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "brand_clubs/brand_detail.html", {"brand": brand, "page": page})
+
+
+def _review_filters(request) -> dict:
+    form = ReviewFilterForm(request.GET)
+    if not form.is_valid():  # a hand-edited URL falls back to the defaults
+        form = ReviewFilterForm({})
+        form.is_valid()
+    data = form.cleaned_data
+    return {
+        "form": form,
+        "sort": data.get("sort") or "newest",
+        "stars": data.get("stars"),
+        "with_photos": bool(data.get("with_photos")),
+        "verified": bool(data.get("verified")),
+    }
+
+
+def product_json_ld(product, reviews) -> str:
+    """schema.org Product with its AggregateRating and the reviews shown on the page."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "description": product.description,
+        "brand": {"@type": "Brand", "name": product.brand.name},
+    }
+    if product.rating_count:
+        data["aggregateRating"] = {
+            "@type": "AggregateRating",
+            "ratingValue": product.rating_average,
+            "reviewCount": product.rating_count,
+            "bestRating": 5,
+            "worstRating": 1,
+        }
+    data["review"] = [
+        {
+            "@type": "Review",
+            "name": review.title,
+            "reviewBody": review.body,
+            "datePublished": review.created_at.date().isoformat(),
+            "author": {"@type": "Person", "name": review.author.public_name},
+            "reviewRating": {"@type": "Rating", "ratingValue": review.rating, "bestRating": 5},
+        }
+        for review in reviews
+    ]
+    # Escape "<" so that no text from members can close the script element.
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def product_detail(request, brand_slug, product_slug):
+    product = selectors.product_get(brand_slug=brand_slug, product_slug=product_slug)
+    filters = _review_filters(request)
+    reviews = review_list_for_product(
+        product=product,
+        viewer=request.user,
+        sort=filters["sort"],
+        stars=filters["stars"],
+        with_photos=filters["with_photos"],
+        verified=filters["verified"],
+    )
+    page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "product": product,
+        "brand": product.brand,
+        "page": page,
+        "filter_form": filters["form"],
+        "filter_query": query.urlencode(),
+        "filtered": any([filters["stars"], filters["with_photos"], filters["verified"]]),
+        "own_review": review_of_member_for_product(member=request.user, product=product),
+        "can_reply": is_brand_staff(user=request.user, brand=product.brand),
+        "json_ld": product_json_ld(product, page.object_list),
+        "page_title": _("%(product)s reviews") % {"product": product.name},
+    }
+    return render(request, "brand_clubs/product_detail.html", context)

@@ -1,0 +1,35 @@
+import zoneinfo
+
+from django.utils import timezone, translation
+
+TIME_ZONE_COOKIE = "gw_tz"
+
+
+class MemberPreferencesMiddleware:
+    """Shows pages in the viewer's language and time zone.
+
+    A signed-in member's saved choices win; otherwise the browser's zone, which
+    static/js/site.js stores in a cookie, and Django's language negotiation.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        zone_name = request.COOKIES.get(TIME_ZONE_COOKIE, "")
+        if user is not None and user.is_authenticated:
+            zone_name = user.time_zone or zone_name
+            if user.preferred_language and not request.COOKIES.get("django_language"):
+                translation.activate(user.preferred_language)
+                request.LANGUAGE_CODE = translation.get_language()
+        timezone.deactivate()
+        if zone_name:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(zone_name))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                pass
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -1,0 +1,53 @@
+"""Writes of member profiles."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from community.errors import AccessDenied, DomainError
+from community.imaging import ImageRejected, process_image
+from community.members.models import TIME_ZONE_CHOICES, Member
+from community.ratelimit import rate_limit_hit
+
+AVATAR_SIZES = {"thumb": 96, "medium": 320}
+VALID_TIME_ZONES = {name for name, _label in TIME_ZONE_CHOICES}
+
+
+def member_update_profile(
+    *,
+    member: Member,
+    actor,
+    display_name: str,
+    bio: str = "",
+    preferred_language: str = "",
+    time_zone: str = "",
+    avatar=None,
+    remove_avatar: bool = False,
+) -> Member:
+    if not (actor and actor.is_authenticated and actor.pk == member.pk):
+        raise AccessDenied(_("You can only edit your own profile."))
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise DomainError(_("Choose a display name."), field="display_name")
+    if time_zone and time_zone not in VALID_TIME_ZONES:
+        raise DomainError(_("Choose a time zone from the list."), field="time_zone")
+    rate_limit_hit(action="profile_write", key=member.pk)
+    renditions = None
+    if avatar is not None:
+        try:
+            processed = process_image(avatar, AVATAR_SIZES)
+        except ImageRejected as exc:
+            raise DomainError(exc.message, field="avatar", code=exc.code) from None
+        renditions = {size: processed.renditions[(size, "jpeg")] for size in AVATAR_SIZES}
+    with transaction.atomic():
+        member.display_name = display_name[:60]
+        member.bio = (bio or "").strip()[:1000]
+        member.preferred_language = preferred_language or ""
+        member.time_zone = time_zone or ""
+        if remove_avatar and renditions is None:
+            member.avatar_thumb = ""
+            member.avatar_medium = ""
+        if renditions is not None:
+            member.avatar_thumb.save(renditions["thumb"].content.name, renditions["thumb"].content, save=False)
+            member.avatar_medium.save(renditions["medium"].content.name, renditions["medium"].content, save=False)
+        member.save()
+    return member

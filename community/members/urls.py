@@ -1,0 +1,10 @@
+from django.urls import path
+
+from community.members import views
+
+app_name = "members"
+urlpatterns = [
+    path("me/", views.my_profile, name="me"),
+    path("me/edit/", views.profile_edit, name="edit"),
+    path("<int:pk>/", views.profile, name="profile"),
+]

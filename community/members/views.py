@@ -1,0 +1,67 @@
+"""Member profiles."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from community.errors import DomainError
+from community.http import form_add_domain_error
+from community.members.forms import ProfileForm
+from community.members.models import Member
+from community.members.services import member_update_profile
+from community.reviews.selectors import review_list_by_author
+
+REVIEWS_PER_PAGE = 20
+
+
+def profile(request, pk):
+    member = get_object_or_404(Member, pk=pk, is_active=True)
+    reviews = review_list_by_author(author=member, viewer=request.user)
+    page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "members/profile.html", {"member": member, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    member = request.user
+    initial = {
+        "display_name": member.display_name,
+        "bio": member.bio,
+        "preferred_language": member.preferred_language,
+        "time_zone": member.time_zone,
+    }
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member_update_profile(
+                member=member,
+                actor=request.user,
+                display_name=data["display_name"],
+                bio=data["bio"],
+                preferred_language=data["preferred_language"],
+                time_zone=data["time_zone"],
+                avatar=data["avatar"],
+                remove_avatar=data["remove_avatar"],
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            response = redirect("members:profile", pk=member.pk)
+            if data["preferred_language"]:
+                response.set_cookie("django_language", data["preferred_language"], samesite="Lax")
+            else:
+                response.delete_cookie("django_language")
+            return response
+    status = 400 if form.errors else 200
+    return render(request, "members/profile_edit.html", {"form": form}, status=status)
+
+
+@login_required
+def my_profile(request):
+    return redirect("members:profile", pk=request.user.pk)

@@ -1,0 +1,105 @@
+"""Reads of reviews. Each list selects its related rows up front so that a page's
+query count does not grow with the number of reviews on it."""
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
+from django.utils.translation import gettext as _
+
+from community.errors import NotFound
+from community.reviews.models import HelpfulVote, Review, ReviewFlag, ReviewPhoto
+
+SORTS = {
+    "newest": ("-created_at", "-pk"),
+    "helpful": ("-helpful_count", "-created_at", "-pk"),
+    "highest": ("-rating", "-created_at", "-pk"),
+    "lowest": ("rating", "-created_at", "-pk"),
+}
+DEFAULT_SORT = "newest"
+
+
+def _with_viewer_vote(queryset: QuerySet, viewer) -> QuerySet:
+    if viewer is not None and viewer.is_authenticated:
+        voted = HelpfulVote.objects.filter(review=OuterRef("pk"), voter=viewer)
+        return queryset.annotate(viewer_voted=Exists(voted))
+    return queryset.annotate(viewer_voted=Value(False))
+
+
+def _for_display(queryset: QuerySet, viewer) -> QuerySet:
+    photos = Prefetch("photos", queryset=ReviewPhoto.objects.order_by("position", "pk"))
+    queryset = queryset.select_related(
+        "author", "product", "product__brand", "brand_reply", "brand_reply__brand"
+    ).prefetch_related(photos)
+    return _with_viewer_vote(queryset, viewer)
+
+
+def review_list_for_product(
+    *,
+    product,
+    viewer=None,
+    sort: str = DEFAULT_SORT,
+    stars: int | None = None,
+    with_photos: bool = False,
+    verified: bool = False,
+) -> QuerySet:
+    queryset = Review.objects.filter(product=product, status=Review.Status.PUBLISHED)
+    if stars in {1, 2, 3, 4, 5}:
+        queryset = queryset.filter(rating=stars)
+    if with_photos:
+        queryset = queryset.filter(photo_count__gt=0)
+    if verified:
+        queryset = queryset.filter(verified_purchase=True)
+    return _for_display(queryset, viewer).order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+
+
+def review_list_latest(*, viewer=None, limit: int = 10) -> list[Review]:
+    queryset = Review.objects.filter(status=Review.Status.PUBLISHED).order_by("-created_at", "-pk")
+    return list(_for_display(queryset, viewer)[:limit])
+
+
+def review_list_by_author(*, author, viewer=None) -> QuerySet:
+    """A member's reviews on their profile: published ones, plus hidden ones for
+    the author (so they can see what moderators hid)."""
+    statuses = [Review.Status.PUBLISHED]
+    if viewer is not None and viewer.is_authenticated and viewer.pk == author.pk:
+        statuses.append(Review.Status.HIDDEN)
+    queryset = Review.objects.filter(author=author, status__in=statuses)
+    return _for_display(queryset, viewer).order_by("-created_at", "-pk")
+
+
+def review_get(*, pk, viewer=None) -> Review:
+    """One review with everything its page shows; access is checked by the caller."""
+    try:
+        return _for_display(Review.objects.all(), viewer).get(pk=int(pk))
+    except (Review.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("This review is not available.")) from None
+
+
+def review_of_member_for_product(*, member, product) -> Review | None:
+    if member is None or not member.is_authenticated:
+        return None
+    return (
+        Review.objects.filter(author=member, product=product)
+        .exclude(status=Review.Status.DELETED)
+        .first()
+    )
+
+
+def review_list_flagged() -> QuerySet:
+    """The moderation queue: reviews with open flags, most-flagged first."""
+    from django.db.models import Count, Q
+
+    open_flags = Q(flags__resolved_at__isnull=True)
+    return (
+        Review.objects.filter(open_flags)
+        .annotate(open_flag_count=Count("flags", filter=open_flags))
+        .select_related("author", "product", "product__brand")
+        .prefetch_related(
+            Prefetch(
+                "flags",
+                queryset=ReviewFlag.objects.filter(resolved_at__isnull=True).select_related(
+                    "reporter"
+                ),
+                to_attr="open_flags",
+            )
+        )
+        .order_by("-open_flag_count", "-created_at")
+    )
