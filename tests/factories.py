@@ -1,0 +1,107 @@
+"""factory_boy factories shared by every test module."""
+
+import io
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from brand_clubs.models import Brand, BrandStaff, Category, Product
+from community.members.models import Member
+from community.reviews.models import Review
+from community.text import render_markdown
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"member{n}@example.com")
+    display_name = factory.Sequence(lambda n: f"Member {n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ModeratorFactory(MemberFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def moderator_permission(obj, create, extracted, **kwargs):
+        from django.contrib.auth.models import Permission
+
+        if create:
+            obj.user_permissions.add(
+                Permission.objects.get(codename="moderate_content", content_type__app_label="members"),
+                Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin"),
+            )
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Brand
+
+    name = factory.Sequence(lambda n: f"Brand {n}")
+    slug = factory.Sequence(lambda n: f"brand-{n}")
+    description = "Makes things people like."
+    verified = True
+
+
+class BrandStaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BrandStaff
+
+    brand = factory.SubFactory(BrandFactory)
+    member = factory.SubFactory(MemberFactory)
+    role = BrandStaff.Role.STAFF
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    brand = factory.SubFactory(BrandFactory)
+    category = factory.SubFactory(CategoryFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    description = "A product."
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A published review written straight to the table. Tests of behaviour should go
+    through services.review_create, which also maintains the product summary."""
+
+    class Meta:
+        model = Review
+
+    author = factory.SubFactory(MemberFactory)
+    product = factory.SubFactory(ProductFactory)
+    rating = 4
+    title = factory.Sequence(lambda n: f"Review {n}")
+    body = "Works well. **Recommended.**"
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
+
+
+def image_upload(
+    name: str = "photo.jpg", *, size=(64, 48), fmt: str = "JPEG", color=(200, 80, 40)
+) -> SimpleUploadedFile:
+    """A real image made by Pillow, as a browser would upload it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format=fmt)
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(
+        fmt, "application/octet-stream"
+    )
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
