@@ -8,6 +8,7 @@ from tests.factories import BrandStaffFactory, MemberFactory, ModeratorFactory, 
 def _isolated_media_and_cache(settings, tmp_path):
     """Every test writes uploads to its own folder and starts with empty rate limits."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
     cache.clear()
