@@ -18,6 +18,4 @@ def is_brand_staff(*, user, brand: Brand, admin_only: bool = False) -> bool:
 def access_brand_staff(*, user, brand: Brand, admin_only: bool = False) -> None:
     """Only people who speak for this brand may act in its name."""
     if not is_brand_staff(user=user, brand=brand, admin_only=admin_only):
-        raise AccessDenied(
-            _("Only %(brand)s's staff can do this.") % {"brand": brand.name}
-        )
+        raise AccessDenied(_("Only %(brand)s's staff can do this.") % {"brand": brand.name})

@@ -6,7 +6,8 @@ from tests.factories import BrandStaffFactory, MemberFactory, ModeratorFactory, 
 
 @pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path):
-    """Every test writes uploads to its own folder and starts with empty rate limits."""
+    """Every test writes uploads to its own folder and starts with empty rate limits;
+    factories hash passwords with a fast hasher (the real one is slow on purpose)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()

@@ -36,8 +36,12 @@ class ModeratorFactory(MemberFactory):
 
         if create:
             obj.user_permissions.add(
-                Permission.objects.get(codename="moderate_content", content_type__app_label="members"),
-                Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin"),
+                Permission.objects.get(
+                    codename="moderate_content", content_type__app_label="members"
+                ),
+                Permission.objects.get(
+                    codename="access_admin", content_type__app_label="wagtailadmin"
+                ),
             )
 
 

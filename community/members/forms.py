@@ -22,12 +22,23 @@ class SignupForm(forms.Form):
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=60)
-    bio = forms.CharField(label=_("About me"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    bio = forms.CharField(
+        label=_("About me"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     preferred_language = forms.ChoiceField(
-        label=_("Language"), choices=[("", _("As my browser asks")), *settings.LANGUAGES], required=False
+        label=_("Language"),
+        choices=[("", _("As my browser asks")), *settings.LANGUAGES],
+        required=False,
     )
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=[("", _("As my browser reports")), *TIME_ZONE_CHOICES], required=False
+        label=_("Time zone"),
+        choices=[("", _("As my browser reports")), *TIME_ZONE_CHOICES],
+        required=False,
     )
-    avatar = forms.FileField(label=_("Avatar"), required=False, help_text=_("JPEG, PNG, WebP or HEIC."))
+    avatar = forms.FileField(
+        label=_("Avatar"), required=False, help_text=_("JPEG, PNG, WebP or HEIC.")
+    )
     remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)

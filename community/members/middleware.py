@@ -1,3 +1,4 @@
+import contextlib
 import zoneinfo
 
 from django.utils import timezone, translation
@@ -25,10 +26,8 @@ class MemberPreferencesMiddleware:
                 request.LANGUAGE_CODE = translation.get_language()
         timezone.deactivate()
         if zone_name:
-            try:
+            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.activate(zoneinfo.ZoneInfo(zone_name))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                pass
         try:
             return self.get_response(request)
         finally:

@@ -1,5 +1,6 @@
 """Writes of member profiles."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -10,6 +11,7 @@ from community.ratelimit import rate_limit_hit
 
 AVATAR_SIZES = {"thumb": 96, "medium": 320}
 VALID_TIME_ZONES = {name for name, _label in TIME_ZONE_CHOICES}
+VALID_LANGUAGES = {code for code, _label in settings.LANGUAGES}
 
 
 def member_update_profile(
@@ -30,6 +32,8 @@ def member_update_profile(
         raise DomainError(_("Choose a display name."), field="display_name")
     if time_zone and time_zone not in VALID_TIME_ZONES:
         raise DomainError(_("Choose a time zone from the list."), field="time_zone")
+    if preferred_language and preferred_language not in VALID_LANGUAGES:
+        raise DomainError(_("Choose a language from the list."), field="preferred_language")
     rate_limit_hit(action="profile_write", key=member.pk)
     renditions = None
     if avatar is not None:
@@ -47,7 +51,11 @@ def member_update_profile(
             member.avatar_thumb = ""
             member.avatar_medium = ""
         if renditions is not None:
-            member.avatar_thumb.save(renditions["thumb"].content.name, renditions["thumb"].content, save=False)
-            member.avatar_medium.save(renditions["medium"].content.name, renditions["medium"].content, save=False)
+            member.avatar_thumb.save(
+                renditions["thumb"].content.name, renditions["thumb"].content, save=False
+            )
+            member.avatar_medium.save(
+                renditions["medium"].content.name, renditions["medium"].content, save=False
+            )
         member.save()
     return member

@@ -45,8 +45,10 @@ class ReviewForm(forms.Form):
         label=_("Purchase code"),
         max_length=40,
         required=False,
-        help_text=_("Got a code from the brand with your purchase? Enter it to show "
-                    "“Verified purchase” on your review."),
+        help_text=_(
+            "Got a code from the brand with your purchase? Enter it to show "
+            "“Verified purchase” on your review."
+        ),
     )
 
 
@@ -86,15 +88,24 @@ class ReviewFilterForm(forms.Form):
 
 
 class FlagForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=ReviewFlag.Reason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=ReviewFlag.Reason.choices, widget=forms.RadioSelect
+    )
     note = forms.CharField(
-        label=_("Note for the moderators"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note for the moderators"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class BrandReplyForm(forms.Form):
-    body = forms.CharField(label=_("Official reply"), max_length=5_000, widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(
+        label=_("Official reply"), max_length=5_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class ModerationReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )

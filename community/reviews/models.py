@@ -87,6 +87,9 @@ class ReviewRevision(models.Model):
         verbose_name = _("review revision")
         verbose_name_plural = _("review revisions")
 
+    def __str__(self):
+        return f"{self.title} ({self.written_at:%Y-%m-%d %H:%M})"
+
 
 def photo_path(instance, filename):
     return f"reviews/{instance.review_id}/{filename}"
@@ -113,6 +116,9 @@ class ReviewPhoto(models.Model):
         verbose_name = _("review photo")
         verbose_name_plural = _("review photos")
 
+    def __str__(self):
+        return f"Photo {self.position + 1} of review {self.review_id}"
+
 
 class HelpfulVote(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="helpful_votes")
@@ -125,6 +131,9 @@ class HelpfulVote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review", "voter"], name="one_helpful_vote_per_member")
         ]
+
+    def __str__(self):
+        return f"{self.voter_id} found review {self.review_id} helpful"
 
 
 class BrandReply(models.Model):
@@ -143,6 +152,9 @@ class BrandReply(models.Model):
     class Meta:
         verbose_name = _("brand reply")
         verbose_name_plural = _("brand replies")
+
+    def __str__(self):
+        return f"{self.brand} reply to review {self.review_id}"
 
 
 class PurchaseCode(models.Model):
@@ -213,6 +225,9 @@ class ReviewFlag(models.Model):
         verbose_name = _("flag")
         verbose_name_plural = _("flags")
 
+    def __str__(self):
+        return f"{self.get_reason_display()} on review {self.review_id}"
+
 
 class ReviewModeration(models.Model):
     """Audit trail: every hide and restore, who did it and why."""
@@ -233,3 +248,6 @@ class ReviewModeration(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("moderation decision")
         verbose_name_plural = _("moderation decisions")
+
+    def __str__(self):
+        return f"{self.get_action_display()} review {self.review_id}"

@@ -89,8 +89,8 @@ def review_list_flagged() -> QuerySet:
 
     open_flags = Q(flags__resolved_at__isnull=True)
     return (
-        Review.objects.filter(open_flags)
-        .annotate(open_flag_count=Count("flags", filter=open_flags))
+        Review.objects.annotate(open_flag_count=Count("flags", filter=open_flags))
+        .filter(open_flag_count__gt=0)
         .select_related("author", "product", "product__brand")
         .prefetch_related(
             Prefetch(

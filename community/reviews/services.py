@@ -42,7 +42,10 @@ MAX_CODES_PER_BATCH = 10_000
 
 def is_moderator(user) -> bool:
     return bool(
-        user and user.is_authenticated and user.is_active and user.has_perm("members.moderate_content")
+        user
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm("members.moderate_content")
     )
 
 
@@ -67,7 +70,8 @@ def access_review_read(*, user, review: Review) -> None:
     if review.status == Review.Status.PUBLISHED:
         return
     if review.status == Review.Status.HIDDEN and (
-        is_moderator(user) or (user.is_authenticated and review.author_id == user.pk)
+        is_moderator(user)
+        or (user is not None and user.is_authenticated and review.author_id == user.pk)
     ):
         return
     if review.status == Review.Status.DELETED and is_moderator(user):
@@ -114,6 +118,8 @@ def product_rating_recount(*, product: Product) -> Product:
 
 
 def _validate_review_fields(*, rating, title: str, body: str) -> tuple[int, str, str]:
+    if isinstance(rating, bool | float):  # 4.9 must not quietly become 4
+        raise DomainError(_("Choose a rating from 1 to 5 stars."), field="rating")
     try:
         rating = int(rating)
     except (TypeError, ValueError):
@@ -188,9 +194,11 @@ def review_create(
             _("A review can have at most %(count)d photos.") % {"count": MAX_PHOTOS_PER_REVIEW},
             field="photos",
         )
-    if Review.objects.filter(author=author, product=product).exclude(
-        status=Review.Status.DELETED
-    ).exists():
+    if (
+        Review.objects.filter(author=author, product=product)
+        .exclude(status=Review.Status.DELETED)
+        .exists()
+    ):
         raise Conflict(
             _("You have already reviewed this product. You can edit your review instead."),
             code="duplicate_review",
@@ -469,7 +477,11 @@ def purchase_codes_generate(*, brand: Brand, count: int, actor, batch: str = "")
     """Issue `count` single-use codes for `brand`; brand admins and site staff only."""
     if not (actor and actor.is_authenticated and actor.has_perm("reviews.add_purchasecode")):
         access_brand_staff(user=actor, brand=brand, admin_only=True)
-    if not 1 <= int(count) <= MAX_CODES_PER_BATCH:
+    try:
+        count = int(count)
+    except (TypeError, ValueError):
+        count = 0
+    if not 1 <= count <= MAX_CODES_PER_BATCH:
         raise DomainError(
             _("Generate between 1 and %(max)d codes at a time.") % {"max": MAX_CODES_PER_BATCH},
             field="count",

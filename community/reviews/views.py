@@ -192,7 +192,9 @@ def review_flag(request, pk):
             messages.success(request, _("Thank you. Moderators will look at this review."))
             return redirect(review.product.get_absolute_url() + f"#review-{review.pk}")
     status = 400 if form.errors else 200
-    return render(request, "reviews/flag_form.html", {"form": form, "review": review}, status=status)
+    return render(
+        request, "reviews/flag_form.html", {"form": form, "review": review}, status=status
+    )
 
 
 @login_required

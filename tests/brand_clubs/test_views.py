@@ -153,7 +153,9 @@ def test_json_ld_describes_product_rating_and_visible_reviews(client, product):
     assert "<script>alert" not in raw  # member text cannot close the JSON-LD element
 
 
-def test_brand_staff_sees_reply_link_only_on_own_brand(client, product, brand_staff, other_brand_staff):
+def test_brand_staff_sees_reply_link_only_on_own_brand(
+    client, product, brand_staff, other_brand_staff
+):
     review = _reviews(product, 1)[0]
     reply_url = reverse("reviews:reply", args=[review.pk])
     client.force_login(brand_staff)
@@ -181,12 +183,21 @@ def test_product_page_query_count_is_fixed(client, django_assert_max_num_queries
         product = ProductFactory()
         reviews = _reviews(product, size, photo_count=1)
         for review in reviews:
-            review.photos.create(width=10, height=10, thumb="a.jpg", thumb_webp="a.webp",
-                                 medium="a.jpg", medium_webp="a.webp", large="a.jpg",
-                                 large_webp="a.webp")
+            review.photos.create(
+                width=10,
+                height=10,
+                thumb="a.jpg",
+                thumb_webp="a.webp",
+                medium="a.jpg",
+                medium_webp="a.webp",
+                large="a.jpg",
+                large_webp="a.webp",
+            )
             if viewer is not None:
                 HelpfulVote.objects.create(review=review, voter=viewer)
-        counts.append(_product_page_queries(client, django_assert_max_num_queries, product, viewer, 20))
+        counts.append(
+            _product_page_queries(client, django_assert_max_num_queries, product, viewer, 20)
+        )
     assert counts[0] == counts[1], counts
 
 
@@ -212,7 +223,11 @@ def test_home_page_query_count_is_fixed(client, django_assert_max_num_queries):
 
 def test_product_page_shows_photos(client, product):
     review = services.review_create(
-        author=MemberFactory(), product=product, rating=5, title="With a photo", body="See",
+        author=MemberFactory(),
+        product=product,
+        rating=5,
+        title="With a photo",
+        body="See",
         photos=[image_upload("a.jpg", size=(400, 300))],
     )
     html = client.get(product.get_absolute_url()).content.decode()

@@ -193,7 +193,10 @@ def test_review_detail_of_hidden_review_for_author_and_moderator(client, product
 
 
 def test_script_in_review_is_not_executed(client, product):
-    _create(product, body='<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>')
+    _create(
+        product,
+        body="<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+    )
     html = client.get(product.get_absolute_url()).content.decode()
     assert "<script>alert" not in html
     assert 'href="javascript:' not in html
