@@ -3,7 +3,7 @@
 from django.db.models import ExpressionWrapper, F, FloatField, QuerySet
 from django.shortcuts import get_object_or_404
 
-from brand_clubs.models import Brand, Product
+from brand_clubs.models import Brand, BrandStaff, Product
 
 
 def brand_list() -> QuerySet:
@@ -34,3 +34,13 @@ def product_list_top_rated(*, limit: int = 8, min_reviews: int = 1) -> list[Prod
         .select_related("brand")
         .order_by("-average", "-rating_count", "name")[:limit]
     )
+
+
+def brand_list_for_code_generation(*, user) -> QuerySet:
+    """Brands `user` may issue purchase codes for: all of them for site staff with
+    reviews.add_purchasecode, otherwise those they administer."""
+    if user.has_perm("reviews.add_purchasecode"):
+        return Brand.objects.order_by("name")
+    return Brand.objects.filter(
+        staff_links__member=user, staff_links__role=BrandStaff.Role.ADMIN
+    ).order_by("name")

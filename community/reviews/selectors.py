@@ -1,11 +1,29 @@
 """Reads of reviews. Each list selects its related rows up front so that a page's
 query count does not grow with the number of reviews on it."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.utils.translation import gettext as _
 
 from community.errors import NotFound
-from community.reviews.models import HelpfulVote, Review, ReviewFlag, ReviewPhoto
+from community.reviews.models import (
+    HelpfulVote,
+    PurchaseCode,
+    Review,
+    ReviewFlag,
+    ReviewModeration,
+    ReviewPhoto,
+    ReviewRevision,
+)
 
 SORTS = {
     "newest": ("-created_at", "-pk"),
@@ -85,8 +103,6 @@ def review_of_member_for_product(*, member, product) -> Review | None:
 
 def review_list_flagged() -> QuerySet:
     """The moderation queue: reviews with open flags, most-flagged first."""
-    from django.db.models import Count, Q
-
     open_flags = Q(flags__resolved_at__isnull=True)
     return (
         Review.objects.annotate(open_flag_count=Count("flags", filter=open_flags))
@@ -103,3 +119,59 @@ def review_list_flagged() -> QuerySet:
         )
         .order_by("-open_flag_count", "-created_at")
     )
+
+
+def review_list_hidden() -> QuerySet:
+    """Hidden reviews, newest decision first, with the reason they were hidden."""
+    last_hide = ReviewModeration.objects.filter(
+        review=OuterRef("pk"), action=ReviewModeration.Action.HIDE
+    ).order_by("-created_at", "-pk")
+    return (
+        Review.objects.filter(status=Review.Status.HIDDEN)
+        .select_related("author", "product", "product__brand")
+        .annotate(
+            hidden_at=Subquery(last_hide.values("created_at")[:1]),
+            hidden_reason=Subquery(last_hide.values("reason")[:1]),
+        )
+        .order_by("-hidden_at", "-pk")
+    )
+
+
+def review_get_for_moderation(*, pk) -> Review:
+    """One review with its flags, previous versions and audit trail, in a fixed
+    number of queries."""
+    review = review_get(pk=pk)
+    prefetch_related_objects(
+        [review],
+        Prefetch(
+            "flags",
+            queryset=ReviewFlag.objects.select_related("reporter", "resolved_by").order_by(
+                "resolved_at", "-created_at"
+            ),
+            to_attr="all_flags",
+        ),
+        Prefetch(
+            "revisions",
+            queryset=ReviewRevision.objects.order_by("-replaced_at", "-pk"),
+            to_attr="all_revisions",
+        ),
+        Prefetch(
+            "moderations",
+            queryset=ReviewModeration.objects.select_related("moderator").order_by(
+                "-created_at", "-pk"
+            ),
+            to_attr="all_moderations",
+        ),
+    )
+    return review
+
+
+def purchase_code_list_for(*, user) -> QuerySet:
+    """Site staff (reviews.add_purchasecode) see every code; a brand's admins see only
+    their brands' codes: an unredeemed code is worth a "Verified purchase" label."""
+    codes = PurchaseCode.objects.select_related("brand", "redeemed_by")
+    if user.has_perm("reviews.add_purchasecode"):
+        return codes
+    return codes.filter(
+        brand__staff_links__member=user, brand__staff_links__role="admin"
+    ).distinct()
