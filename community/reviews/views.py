@@ -2,14 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseForbidden
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brand_clubs.models import Product
-from brand_clubs.services import is_brand_staff
+from brand_clubs.services import access_brand_staff, is_brand_staff
 from community.errors import AccessDenied, DomainError, NotFound
 from community.http import domain_error_json, form_add_domain_error, wants_json
 from community.reviews import selectors, services
@@ -150,7 +151,7 @@ def review_helpful(request, pk):
     if not request.user.is_authenticated:
         if wants_json(request) or request.htmx:
             return domain_error_json(AccessDenied(_("Please log in to mark reviews helpful.")))
-        return redirect(f"/accounts/login/?next={request.path}")
+        return redirect_to_login(_back(request, request.path))
     review = _readable_review(request, pk)
     undo = request.POST.get("action") == "unmark"
     try:
@@ -167,8 +168,6 @@ def review_helpful(request, pk):
     if request.htmx:
         return render(request, "reviews/_helpful.html", {"review": review})
     if wants_json(request):
-        from django.http import JsonResponse
-
         return JsonResponse({"helpful_count": review.helpful_count, "voted": not undo})
     return redirect(_back(request, review.product.get_absolute_url() + f"#review-{review.pk}"))
 
@@ -201,8 +200,10 @@ def review_flag(request, pk):
 @require_http_methods(["GET", "POST"])
 def brand_reply(request, pk):
     review = _readable_review(request, pk)
-    if not is_brand_staff(user=request.user, brand=review.product.brand):
-        return HttpResponseForbidden(_("Only the brand's staff can reply officially."))
+    try:
+        access_brand_staff(user=request.user, brand=review.product.brand)
+    except AccessDenied as exc:
+        return _forbidden(request, exc)
     existing = getattr(review, "brand_reply", None)
     form = BrandReplyForm(request.POST or None, initial={"body": existing.body if existing else ""})
     if request.method == "POST" and form.is_valid():
