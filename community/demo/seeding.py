@@ -1,0 +1,414 @@
+"""Writing the demo data: fixed objects found by slug or e-mail, then reviews added in bulk.
+
+Idempotent: demo reviews are those written by member{n}@goodword.example, and only the
+missing ones up to the number asked for are added. Fast: reviews, purchase codes, helpful
+votes and brand replies are planned in Python, then bulk-inserted in batches of
+BATCH_SIZE, each batch in its own transaction (an interrupted run keeps what it wrote and
+the next run completes it). Markdown is rendered once per distinct paragraph, and each
+product's rating summary is recounted once at the end with product_rating_recount, so it
+always equals a full recount.
+"""
+
+import random
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.db import models, transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from brand_clubs.models import Brand, BrandStaff, Category, Product
+from community.demo import content
+from community.demo.drawings import picture_file, review_photos
+from community.demo.planning import (
+    DemoSeedError,
+    Planned,
+    Writer,
+    allocate,
+    member_profile,
+    plan_review,
+)
+from community.members.models import Member
+from community.reviews.models import BrandReply, HelpfulVote, PurchaseCode, Review, ReviewPhoto
+from community.reviews.services import PURCHASE_CODE_ALPHABET, product_rating_recount
+
+DOMAIN = content.DOMAIN
+BATCH_SIZE = 2_000
+_COLOURS = {slug: colours for slug, _n, _c, _d, colours, _i in content.BRANDS}
+
+
+@dataclass(frozen=True)
+class DemoSeedResult:
+    """What the demo data holds after a run: enough for a one-line summary."""
+
+    brands: int
+    products: int
+    members: int
+    reviews: int  # demo reviews in the database, old and new
+    created: int  # demo reviews added by this run
+    verified: int
+    with_photos: int
+    brand_replies: int
+    seconds: float
+
+
+def demo_seed(*, reviews: int, seed: int = 2025, progress: bool = False) -> DemoSeedResult:
+    """Create or complete the demo data so that `reviews` demo reviews exist.
+
+    The same seed gives the same data; running again adds nothing. `progress` shows a
+    progress bar on stderr for runs of 1000 new reviews or more.
+    """
+    if reviews < 0:
+        raise DemoSeedError("reviews must be 0 or more.")
+    started = time.perf_counter()
+    with transaction.atomic():
+        accounts = demo_accounts_ensure()
+        categories = demo_categories_ensure()
+        brands, products, staff = demo_brands_ensure(categories=categories, staff=accounts["staff"])
+    demo_images_ensure(brands=brands, products=products, rng=random.Random(seed + 1))
+    members = demo_members_ensure(count=max(200, reviews // 20 + 1))
+    created = demo_reviews_add(
+        target=reviews,
+        products=products,
+        members=members,
+        staff=staff,
+        rng=random.Random(seed),
+        progress=progress,
+    )
+    for product in products:
+        product_rating_recount(product=product)
+    demo = demo_reviews()
+    return DemoSeedResult(
+        brands=len(brands),
+        products=len(products),
+        members=len(members),
+        reviews=demo.count(),
+        created=created,
+        verified=demo.filter(verified_purchase=True).count(),
+        with_photos=demo.filter(photo_count__gt=0).count(),
+        brand_replies=BrandReply.objects.filter(review__in=demo).count(),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def demo_reviews() -> models.QuerySet[Review]:
+    """The demo reviews: not deleted, written by a numbered demo member."""
+    return Review.objects.filter(
+        author__email__startswith="member", author__email__endswith=f"@{DOMAIN}"
+    ).exclude(status=Review.Status.DELETED)
+
+
+# --- fixed objects ----------------------------------------------------------------------
+
+
+def demo_accounts_ensure() -> dict[str, Member]:
+    """The sign-in accounts (admin, demo, staff) by local part, with their known passwords;
+    a password someone changed is kept."""
+    accounts = {}
+    for email, password, name, lang, is_admin in content.DEMO_ACCOUNTS:
+        member, created = Member.objects.get_or_create(
+            email=email,
+            defaults={"display_name": name, "preferred_language": lang, "is_active": True},
+        )
+        if created or not member.has_usable_password():
+            member.set_password(password)
+        member.is_staff = member.is_superuser = is_admin
+        member.save()
+        accounts[email.split("@")[0]] = member
+    return accounts
+
+
+def demo_categories_ensure() -> dict[str, Category]:
+    return {
+        slug: Category.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+        for slug, name in content.CATEGORIES
+    }
+
+
+def demo_brands_ensure(
+    *, categories: dict[str, Category], staff: Member
+) -> tuple[list[Brand], list[Product], dict[int, int]]:
+    """Brands, their products (each tagged with `category_slug`) and, per brand id, the
+    member id that signs its replies: `staff` administers the first brand, every other
+    brand gets a team account without a password."""
+    brands, products, signers = [], [], {}
+    for index, (slug, name, category, description, _colours, items) in enumerate(content.BRANDS):
+        brand, _created = Brand.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description, "verified": True}
+        )
+        brands.append(brand)
+        if index == 0:
+            member, role = staff, BrandStaff.Role.ADMIN
+        else:
+            member, _created = Member.objects.get_or_create(
+                email=f"{slug}-team@{DOMAIN}",
+                defaults={"display_name": f"{name} team", "password": make_password(None)},
+            )
+            role = BrandStaff.Role.STAFF
+        BrandStaff.objects.get_or_create(brand=brand, member=member, defaults={"role": role})
+        signers[brand.pk] = member.pk
+        for product_slug, product_name in items:
+            product, _created = Product.objects.get_or_create(
+                brand=brand,
+                slug=product_slug,
+                defaults={
+                    "name": product_name,
+                    "category": categories[category],
+                    "description": f"{product_name} · {brand.name}",
+                },
+            )
+            product.category_slug = category
+            products.append(product)
+    return brands, products, signers
+
+
+def demo_images_ensure(*, brands: list[Brand], products: list[Product], rng: random.Random) -> None:
+    """Logos and product pictures, only where missing (their files too)."""
+    categories = {slug: category for slug, _n, category, _d, _c, _i in content.BRANDS}
+    for brand in brands:
+        if brand.logo and brand.logo.storage.exists(brand.logo.name):
+            continue
+        picture = picture_file(
+            label=brand.name,
+            category=categories[brand.slug],
+            colours=_COLOURS[brand.slug],
+            rng=rng,
+            size=(400, 400),
+        )
+        brand.logo.save(f"{brand.slug}.jpg", picture, save=False)
+        Brand.objects.filter(pk=brand.pk).update(logo=brand.logo.name)
+    for product in products:
+        if product.image and product.image.storage.exists(product.image.name):
+            continue
+        picture = picture_file(
+            label=product.name,
+            category=product.category_slug,
+            colours=_COLOURS[product.brand.slug],
+            rng=rng,
+        )
+        product.image.save(f"{product.slug}.jpg", picture, save=False)
+        Product.objects.filter(pk=product.pk).update(image=product.image.name)
+
+
+def demo_members_ensure(*, count: int) -> list[int]:
+    """Primary keys of demo members 1..count, creating the missing ones (no password)."""
+
+    def existing() -> dict[str, int]:
+        return dict(
+            Member.objects.filter(
+                email__startswith="member", email__endswith=f"@{DOMAIN}"
+            ).values_list("email", "pk")
+        )
+
+    known = existing()
+    missing = []
+    for n in range(1, count + 1):
+        if member_email(n) not in known:
+            name, lang = member_profile(n)
+            missing.append(
+                Member(
+                    email=member_email(n),
+                    display_name=name,
+                    preferred_language="zh-hans" if lang == "zh" else "en",
+                    password=make_password(None),
+                )
+            )
+    with transaction.atomic():
+        Member.objects.bulk_create(missing, batch_size=BATCH_SIZE)
+    if missing:
+        known = existing()
+    return [known[member_email(n)] for n in range(1, count + 1)]
+
+
+def member_email(n: int) -> str:
+    return f"member{n}@{DOMAIN}"
+
+
+# --- reviews: planned in Python first, then written in bulk ------------------------------
+
+
+def demo_reviews_add(
+    *,
+    target: int,
+    products: list[Product],
+    members: list[int],
+    staff: dict[int, int],
+    rng: random.Random,
+    progress: bool,
+) -> int:
+    """Add demo reviews until there are `target`; return how many were added.
+
+    Each member reviews a product at most once; a few products collect most reviews and
+    each product has a hidden quality that shapes its J-shaped star distribution.
+    """
+    need = target - demo_reviews().count()
+    if need <= 0:
+        return 0
+    taken = set(demo_reviews().values_list("author_id", "product_id"))
+    order = list(range(len(products)))
+    rng.shuffle(order)
+    weights = [0.0] * len(products)
+    for rank, index in enumerate(order):
+        weights[index] = 1 / (rank + 1) ** 0.9
+    available = [[m for m in members if (m, p.pk) not in taken] for p in products]
+    alloc = allocate(need=need, weights=weights, caps=[len(a) for a in available])
+    quality = [rng.choice(content.RATING_WEIGHTS) for _p in products]
+    pairs = [
+        (index, author)
+        for index, count in enumerate(alloc)
+        for author in rng.sample(available[index], count)
+    ]
+    rng.shuffle(pairs)
+    photo_target = min(30, target // 10) - demo_reviews().filter(photo_count__gt=0).count()
+    with_photos = set(rng.sample(range(len(pairs)), max(0, min(photo_target, len(pairs)))))
+
+    writer, now = Writer(rng), timezone.now()
+    languages = {pk: member_profile(n)[1] for n, pk in enumerate(members, start=1)}
+    bar = tqdm(
+        total=need,
+        unit="review",
+        disable=not progress or need < 1000,
+        file=sys.stderr,
+        mininterval=0.5 if sys.stderr.isatty() else 10,
+    )
+    try:
+        for start in range(0, len(pairs), BATCH_SIZE):
+            batch = []
+            for offset, (index, author) in enumerate(pairs[start : start + BATCH_SIZE]):
+                product = products[index]
+                batch.append(
+                    plan_review(
+                        product=product,
+                        author=author,
+                        quality=quality[index],
+                        language=languages[author],
+                        members=members,
+                        reply_author=staff[product.brand_id],
+                        photos=start + offset in with_photos,
+                        writer=writer,
+                        now=now,
+                        rng=rng,
+                    )
+                )
+            _write(batch, now=now, rng=rng)
+            bar.update(len(batch))
+    finally:
+        bar.close()
+    return len(pairs)
+
+
+def _write(batch: list[Planned], *, now: datetime, rng: random.Random) -> None:
+    """Insert one batch of planned reviews and their rows in one transaction."""
+    prepared = {
+        id(plan): review_photos(
+            label=plan.product.name,
+            category=plan.product.category_slug,
+            colours=_COLOURS[plan.product.brand.slug],
+            count=plan.photos,
+            rng=rng,
+        )
+        for plan in batch
+        if plan.photos
+    }
+    with (
+        transaction.atomic(),
+        _given_timestamps(Review, PurchaseCode, HelpfulVote, BrandReply, ReviewPhoto),
+    ):
+        for plan in batch:
+            plan.review = Review(
+                author_id=plan.author_id,
+                product=plan.product,
+                rating=plan.rating,
+                title=plan.title,
+                body=plan.body,
+                body_html=plan.body_html,
+                language=plan.language,
+                verified_purchase=plan.verified,
+                helpful_count=len(plan.voters),
+                photo_count=plan.photos,
+                created_at=plan.created_at,
+            )
+        Review.objects.bulk_create([plan.review for plan in batch], batch_size=BATCH_SIZE)
+        codes, votes, replies, photos = [], [], [], []
+        for plan in batch:
+            review = plan.review
+            if plan.verified:
+                codes.append(
+                    PurchaseCode(
+                        brand_id=plan.product.brand_id,
+                        code="DM" + _encode_code(review.pk),
+                        batch="demo",
+                        created_at=review.created_at - timedelta(days=rng.randint(3, 40)),
+                        redeemed_by_id=review.author_id,
+                        redeemed_at=review.created_at,
+                        review=review,
+                    )
+                )
+            for voter in plan.voters:
+                voted_at = min(now, review.created_at + timedelta(hours=rng.randint(1, 2000)))
+                votes.append(HelpfulVote(review=review, voter_id=voter, created_at=voted_at))
+            if plan.reply:
+                author_id, body, html = plan.reply
+                replies.append(
+                    BrandReply(
+                        review=review,
+                        brand_id=plan.product.brand_id,
+                        author_id=author_id,
+                        body=body,
+                        body_html=html,
+                        created_at=min(
+                            now, review.created_at + timedelta(hours=rng.randint(2, 96))
+                        ),
+                    )
+                )
+            for position, photo in enumerate(prepared.get(id(plan), [])):
+                row = ReviewPhoto(
+                    review=review,
+                    position=position,
+                    width=photo.width,
+                    height=photo.height,
+                    created_at=review.created_at,
+                )
+                for field_name, file in photo.files.items():
+                    getattr(row, field_name).save(file.name, file, save=False)
+                photos.append(row)
+        taken = set(
+            PurchaseCode.objects.filter(code__in=[c.code for c in codes]).values_list(
+                "code", flat=True
+            )
+        )
+        for code in codes:  # a previous run's code for a reused primary key
+            while code.code in taken:
+                code.code = "DX" + "".join(rng.choices(PURCHASE_CODE_ALPHABET, k=10))
+        PurchaseCode.objects.bulk_create(codes, batch_size=BATCH_SIZE)
+        HelpfulVote.objects.bulk_create(votes, batch_size=BATCH_SIZE)
+        BrandReply.objects.bulk_create(replies, batch_size=BATCH_SIZE)
+        ReviewPhoto.objects.bulk_create(photos, batch_size=BATCH_SIZE)
+
+
+@contextmanager
+def _given_timestamps(*model_classes: type[models.Model]) -> Iterator[None]:
+    """Let bulk_create keep the created_at we set (auto_now_add would overwrite it)."""
+    fields = [model._meta.get_field("created_at") for model in model_classes]
+    saved = [f.auto_now_add for f in fields]
+    try:
+        for f in fields:
+            f.auto_now_add = False
+        yield
+    finally:
+        for f, value in zip(fields, saved, strict=True):
+            f.auto_now_add = value
+
+
+def _encode_code(number: int, width: int = 10) -> str:
+    """A purchase code's ten digits, derived from a review's primary key."""
+    digits = []
+    for _i in range(width):
+        number, rest = divmod(number, len(PURCHASE_CODE_ALPHABET))
+        digits.append(PURCHASE_CODE_ALPHABET[rest])
+    return "".join(reversed(digits))
