@@ -38,7 +38,7 @@ class Brand(models.Model):
         blank=True,
         verbose_name=_("staff members"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
@@ -59,12 +59,17 @@ class BrandStaff(models.Model):
         ADMIN = "admin", _("Brand admin")
         STAFF = "staff", _("Brand staff")
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="staff_links")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="staff_links", verbose_name=_("brand")
+    )
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brand_links"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="brand_links",
+        verbose_name=_("member"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -82,19 +87,26 @@ def product_image_path(instance, filename):
 
 
 class Product(models.Model):
-    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="products")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.PROTECT, related_name="products", verbose_name=_("brand")
+    )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="products", null=True, blank=True
+        Category,
+        on_delete=models.PROTECT,
+        related_name="products",
+        null=True,
+        blank=True,
+        verbose_name=_("category"),
     )
     name = models.CharField(_("name"), max_length=160)
     slug = models.SlugField(_("slug"), max_length=160, allow_unicode=True)
     description = models.TextField(_("description"), blank=True)
     image = models.ImageField(_("image"), upload_to=product_image_path, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     # Rating summary of visible reviews, maintained by review services on every write
     # (never recomputed per request); reviews.services.product_rating_recount agrees.
-    rating_count = models.PositiveIntegerField(default=0, editable=False)
+    rating_count = models.PositiveIntegerField(_("reviews"), default=0, editable=False)
     rating_total = models.PositiveIntegerField(default=0, editable=False)
     stars_1 = models.PositiveIntegerField(default=0, editable=False)
     stars_2 = models.PositiveIntegerField(default=0, editable=False)

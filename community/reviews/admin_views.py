@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
@@ -219,7 +219,11 @@ class ReviewModerationView(ModeratorRequiredMixin, WagtailAdminTemplateMixin, Te
             services.review_restore(review=review, moderator=moderator, reason=data["reason"])
             return _("The review “%(title)s” is published again.") % {"title": review.title}
         count = services.review_flags_dismiss(review=review, moderator=moderator)
-        return _("%(count)d flag(s) dismissed; the review stays up.") % {"count": count}
+        return ngettext(
+            "%(count)d flag dismissed; the review stays up.",
+            "%(count)d flags dismissed; the review stays up.",
+            count,
+        ) % {"count": count}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -256,8 +260,6 @@ class PurchaseCodeGenerateForm(forms.Form):
         min_value=1,
         max_value=services.MAX_CODES_PER_BATCH,
         initial=100,
-        help_text=gettext_lazy("Between 1 and %(max)s codes at a time.")
-        % {"max": f"{services.MAX_CODES_PER_BATCH:,}"},
     )
     batch = forms.CharField(
         label=gettext_lazy("Batch label"),
@@ -270,6 +272,9 @@ class PurchaseCodeGenerateForm(forms.Form):
     def __init__(self, *args, brands, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["brand"].queryset = brands
+        self.fields["count"].help_text = _("Between 1 and %(max)s codes at a time.") % {
+            "max": f"{services.MAX_CODES_PER_BATCH:,}"
+        }
 
 
 class PurchaseCodeGenerateView(WagtailAdminTemplateMixin, FormView):
@@ -322,7 +327,11 @@ class PurchaseCodeGenerateView(WagtailAdminTemplateMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("%(count)d codes generated for %(brand)s in batch “%(batch)s”.")
+            ngettext(
+                "%(count)d code generated for %(brand)s in batch “%(batch)s”.",
+                "%(count)d codes generated for %(brand)s in batch “%(batch)s”.",
+                len(codes),
+            )
             % {"count": len(codes), "brand": data["brand"].name, "batch": data["batch"]},
         )
         if self.can_view_list:

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from community.reviews.models import MAX_PHOTOS_PER_REVIEW, ReviewFlag
@@ -38,8 +39,6 @@ class ReviewForm(forms.Form):
     photos = MultipleFileField(
         label=_("Photos"),
         required=False,
-        help_text=_("Up to %(count)d photos: JPEG, PNG, WebP or HEIC, at most 15 MB each.")
-        % {"count": MAX_PHOTOS_PER_REVIEW},
     )
     purchase_code = forms.CharField(
         label=_("Purchase code"),
@@ -50,6 +49,13 @@ class ReviewForm(forms.Form):
             "“Verified purchase” on your review."
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted per request: a lazy string formatted at import would stay English.
+        self.fields["photos"].help_text = gettext(
+            "Up to %(count)d photos: JPEG, PNG, WebP or HEIC, at most 15 MB each."
+        ) % {"count": MAX_PHOTOS_PER_REVIEW}
 
 
 class ReviewEditForm(ReviewForm):

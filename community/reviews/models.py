@@ -23,22 +23,27 @@ class Review(models.Model):
         CHINESE = "zh", _("Chinese")
 
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("author"),
     )
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("product")
+    )
     rating = models.PositiveSmallIntegerField(_("rating"))
     title = models.CharField(_("title"), max_length=150)
     body = models.TextField(_("review"), max_length=10_000)
     body_html = models.TextField(editable=False)
-    language = models.CharField(max_length=5, choices=Language.choices, default="en")
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default="en")
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True
+        _("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True
     )
     verified_purchase = models.BooleanField(_("verified purchase"), default=False)
-    helpful_count = models.PositiveIntegerField(default=0)
-    photo_count = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    edited_at = models.DateTimeField(null=True, blank=True)
+    helpful_count = models.PositiveIntegerField(_("found helpful"), default=0)
+    photo_count = models.PositiveSmallIntegerField(_("photos"), default=0)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True, db_index=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -161,7 +166,9 @@ class PurchaseCode(models.Model):
     """A single-use code a brand hands to a buyer; redeeming it on a review of one of
     the brand's products labels that review "Verified purchase"."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="purchase_codes")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="purchase_codes", verbose_name=_("brand")
+    )
     code = models.CharField(_("code"), max_length=32, unique=True)
     batch = models.CharField(_("batch"), max_length=80, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

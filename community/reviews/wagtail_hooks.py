@@ -6,6 +6,7 @@ import django_filters
 from django.urls import include, path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
@@ -26,7 +27,9 @@ from community.reviews.services import is_moderator
 class PurchaseCodeFilterSet(WagtailFilterSet):
     batch = django_filters.CharFilter(label=_("Batch"), lookup_expr="exact")
     redeemed = django_filters.BooleanFilter(
-        label=_("Redeemed"), method="filter_redeemed", widget=BooleanRadioSelect
+        label=pgettext_lazy("purchase code filter: yes/no", "Redeemed"),
+        method="filter_redeemed",
+        widget=BooleanRadioSelect,
     )
 
     class Meta:
@@ -74,18 +77,20 @@ class PurchaseCodeViewSet(ModelViewSet):
         "brand",
         "batch",
         DateColumn("created_at", label=_("Created"), sort_key="created_at"),
-        DateColumn("redeemed_at", label=_("Redeemed"), sort_key="redeemed_at"),
+        DateColumn(
+            "redeemed_at", label=pgettext_lazy("date column", "Redeemed on"), sort_key="redeemed_at"
+        ),
         "redeemed_by",
     ]
     filterset_class = PurchaseCodeFilterSet
     search_fields = ["code", "batch"]
     list_export = ["code", "brand.name", "batch", "created_at", "redeemed_at", "redeemed_by"]
     export_headings = {
-        "code": _("Code"),
+        "code": pgettext_lazy("purchase code", "Code"),
         "brand.name": _("Brand"),
         "batch": _("Batch"),
         "created_at": _("Created"),
-        "redeemed_at": _("Redeemed"),
+        "redeemed_at": pgettext_lazy("date column", "Redeemed on"),
         "redeemed_by": _("Redeemed by"),
     }
     export_filename = "purchase-codes"
