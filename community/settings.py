@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "community.home",
     "community.reviews",
     "brand_clubs",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -147,8 +148,19 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# --- Search (arrives with the search issue): database backend unless SEARCH_URL is set.
+# --- Search: the database backend (SQLite FTS5 / PostgreSQL full-text) unless SEARCH_URL
+# names an Elasticsearch 8 or OpenSearch 2/3 server (SEARCH_CLIENT says which).
 SEARCH_URL = os.environ.get("SEARCH_URL", "")
+if SEARCH_URL:
+    SEARCH = {
+        "BACKEND": "search.backends.engine.EngineSearchBackend",
+        "URL": SEARCH_URL,
+        "CLIENT": os.environ.get("SEARCH_CLIENT", "opensearch"),
+        "INDEX_PREFIX": os.environ.get("SEARCH_INDEX_PREFIX", "goodword"),
+        "TIMEOUT": float(os.environ.get("SEARCH_TIMEOUT", "5")),
+    }
+else:
+    SEARCH = {"BACKEND": "search.backends.database.DatabaseSearchBackend"}
 
 # --- Accounts (django-allauth): e-mail logins, confirmation mail, rate-limited logins.
 AUTH_USER_MODEL = "members.Member"
@@ -271,5 +283,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},  # one INFO line per Wagtail task otherwise
+        # Engine clients log every request, and a traceback per failed connection; our
+        # search code logs one warning when it falls back or queues instead.
+        "opensearch": {"level": "ERROR"},
+        "elastic_transport": {"level": "ERROR"},
     },
 }

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("members/", include("community.members.urls")),
     path("reviews/", include("community.reviews.urls")),
+    path("search/", include("search.urls")),
     path("", include("brand_clubs.urls")),
 ]
 if settings.DEBUG:

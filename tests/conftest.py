@@ -10,6 +10,8 @@ def _isolated_media_and_cache(settings, tmp_path):
     factories hash passwords with a fast hasher (the real one is slow on purpose)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if "INDEX_PREFIX" in settings.SEARCH:  # never write into a real site's engine index
+        settings.SEARCH = {**settings.SEARCH, "INDEX_PREFIX": "goodword-test-suite"}
     cache.clear()
     yield
     cache.clear()
@@ -44,3 +46,18 @@ def brand_staff(db, product):
 @pytest.fixture
 def other_brand_staff(db):
     return BrandStaffFactory().member
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    ):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(items):
+    """Run transactional tests last, as Django's own runner does: the flush that ends
+    each of them erases what data migrations created (home page, groups)."""
+    items.sort(key=_is_transactional)

@@ -36,6 +36,7 @@ from community.demo.planning import (
 from community.members.models import Member
 from community.reviews.models import BrandReply, HelpfulVote, PurchaseCode, Review, ReviewPhoto
 from community.reviews.services import PURCHASE_CODE_ALPHABET, product_rating_recount
+from search.services import index_rebuild
 
 DOMAIN = content.DOMAIN
 BATCH_SIZE = 2_000
@@ -82,6 +83,9 @@ def demo_seed(*, reviews: int, seed: int = 2025, progress: bool = False) -> Demo
     )
     for product in products:
         product_rating_recount(product=product)
+    # bulk_create bypassed the search index's signals: index everything once, at the end.
+    with tqdm(unit="doc", desc="search index", disable=not progress, file=sys.stderr) as bar:
+        index_rebuild(progress=lambda done: bar.update(done - bar.n))
     demo = demo_reviews()
     return DemoSeedResult(
         brands=len(brands),

@@ -323,8 +323,9 @@ def review_mark_helpful(*, review: Review, voter) -> Review:
     rate_limit_hit(action="helpful_vote", key=voter.pk)
     try:
         with transaction.atomic():
-            HelpfulVote.objects.create(review=review, voter=voter)
+            # Count first: the vote's save reindexes the review and must see the count.
             Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
+            HelpfulVote.objects.create(review=review, voter=voter)
     except IntegrityError:
         pass  # already voted: marking twice is the same as once
     review.refresh_from_db(fields=["helpful_count"])
@@ -336,9 +337,11 @@ def review_unmark_helpful(*, review: Review, voter) -> Review:
         raise AccessDenied(_("Please log in to mark reviews helpful."))
     rate_limit_hit(action="helpful_vote", key=voter.pk)
     with transaction.atomic():
-        deleted, _rows = HelpfulVote.objects.filter(review=review, voter=voter).delete()
-        if deleted:
-            Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") - 1)
+        # Count first (only if the vote exists): deleting the vote reindexes the review.
+        Review.objects.filter(pk=review.pk, helpful_votes__voter=voter).update(
+            helpful_count=F("helpful_count") - 1
+        )
+        HelpfulVote.objects.filter(review=review, voter=voter).delete()
     review.refresh_from_db(fields=["helpful_count"])
     return review
 

@@ -39,9 +39,3 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
-
-
-@pytest.fixture
-def media_server(settings, live_server):
-    """live_server serves static files; uploaded media is served by the URLconf in DEBUG."""
-    return live_server

@@ -11,7 +11,9 @@ from community.reviews import services
 from community.reviews.models import Review
 from tests.factories import MemberFactory, ProductFactory, image_upload
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise erase what
+# data migrations created (home page, groups) for the tests that run after it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

@@ -1,0 +1,57 @@
+"""Wagtail pages in the site's search, through the same interface as reviews: live,
+public pages only (no view restrictions)."""
+
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
+
+from community.home.models import HomePage, StandardPage
+from search.documents import PUBLIC, DocumentType, IndexDocument
+from search.registry import register
+
+
+def page_text(page) -> str:
+    """The readable text of a page's own fields."""
+    specific = page.specific
+    parts = []
+    if isinstance(specific, HomePage):
+        parts.append(strip_tags(specific.intro))
+    elif isinstance(specific, StandardPage):
+        for block in specific.body:
+            if block.block_type == "image":
+                continue
+            parts.append(
+                strip_tags(
+                    str(block.value.source if hasattr(block.value, "source") else block.value)
+                )
+            )
+    if page.search_description:
+        parts.append(page.search_description)
+    return "\n".join(part for part in parts if part)
+
+
+@register
+class PageDocument(DocumentType):
+    name = "page"
+    model = Page
+    label = _("Pages")
+
+    def get_queryset(self):
+        return Page.objects.live().public().filter(depth__gt=1).specific()
+
+    def to_document(self, obj) -> IndexDocument:
+        return IndexDocument(
+            doc_type=self.name,
+            doc_id=obj.pk,
+            title=obj.seo_title or obj.title,
+            body=page_text(obj),
+            url=obj.url or "",
+            created=obj.first_published_at or obj.latest_revision_created_at,
+            visibility=[PUBLIC],
+        )
+
+    def dependencies(self):
+        return {
+            HomePage: lambda page: [page.pk],
+            StandardPage: lambda page: [page.pk],
+        }
