@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
@@ -95,12 +96,15 @@ def _active_filters(form: SearchForm, facets: dict) -> list[Link]:
         add(_("One product"), "product")
     low, high = data.get("rating_min"), data.get("rating_max")
     if low and low == high:
-        add(_("%(stars)s stars") % {"stars": low}, "rating_min", "rating_max")
+        label = ngettext("%(stars)d star", "%(stars)d stars", low) % {"stars": low}
+        add(label, "rating_min", "rating_max")
     else:
         if low:
-            add(_("%(stars)s stars or more") % {"stars": low}, "rating_min")
+            label = ngettext("%(stars)d star or more", "%(stars)d stars or more", low)
+            add(label % {"stars": low}, "rating_min")
         if high:
-            add(_("%(stars)s stars or fewer") % {"stars": high}, "rating_max")
+            label = ngettext("%(stars)d star or fewer", "%(stars)d stars or fewer", high)
+            add(label % {"stars": high}, "rating_max")
     if data.get("verified"):
         add(_("Verified purchases"), "verified")
     if data.get("with_photos"):
@@ -108,9 +112,9 @@ def _active_filters(form: SearchForm, facets: dict) -> list[Link]:
     if data.get("language"):
         add(str(dict(form.fields["language"].choices)[data["language"]]), "language")
     if data.get("date_from"):
-        add(_("From %(date)s") % {"date": data["date_from"].isoformat()}, "date_from")
+        add(_("From %(date)s") % {"date": date_format(data["date_from"])}, "date_from")
     if data.get("date_to"):
-        add(_("Until %(date)s") % {"date": data["date_to"].isoformat()}, "date_to")
+        add(_("Until %(date)s") % {"date": date_format(data["date_to"])}, "date_to")
     return active
 
 

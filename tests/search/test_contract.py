@@ -444,6 +444,24 @@ def test_snippet_is_sanitised(corpus):
         assert set(TAG_RE.findall(hit.snippet)) <= {"mark"}, hit.snippet
 
 
+def test_snippet_escapes_any_markup(corpus):
+    body = (
+        'Quokka <img src=x onerror="alert(2)"> <mark>quokka</mark> <b>bold</b> '
+        "<a href=javascript:alert(3)>quokka link</a> &lt;script&gt; quokka --> <!-- quokka"
+    )
+    corpus.backend.index_documents(
+        [IndexDocument(doc_type="review", doc_id=987655, title="Markup", body=body)]
+    )
+    refresh = getattr(corpus.backend, "refresh", None)
+    if refresh is not None:
+        refresh()
+    [hit] = find(corpus, "quokka").hits
+    assert "<mark>" in hit.snippet
+    assert set(TAG_RE.findall(hit.snippet)) <= {"mark"}, hit.snippet
+    assert "<!--" not in hit.snippet
+    assert "&lt;script&gt;" not in hit.snippet  # the entity text itself is escaped again
+
+
 def test_chinese_snippet_marks_matches(corpus):
     [hit] = find(corpus, "抓地").hits
     assert "<mark>" in hit.snippet

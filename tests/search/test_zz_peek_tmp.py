@@ -1,7 +1,7 @@
-from tests.search.test_contract import corpus, find  # noqa: F401
+from tests.search.test_contract import corpus, find, named  # noqa: F401
 
 
 def test_peek(corpus):
-    for q in ["alert", "superb", "抓地", "overall"]:
-        r = find(corpus, q, page_size=3)
-        print(corpus.backend.name, q, [h.snippet for h in r.hits], r.facets.get("brand"))
+    for q in ["滑", "雨", "轻", "鞋", "很" * 200, "抓地 " * 30, "下雨天也不滑", "不滑", "跑鞋", "山", "抓地力很好湿地"]:
+        r = find(corpus, q, page_size=20)
+        print("\nPEEK", corpus.backend.name, q[:20], named(corpus, r))
