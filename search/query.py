@@ -19,6 +19,25 @@ _TOKEN_RE = re.compile(r'(-?)"([^"]*)"|(-?)([^\s"]+)')
 _WORD_RE = re.compile(rf"[\w{CJK_CHAR}]+", re.UNICODE)
 
 
+# English stop words (PostgreSQL's english list, a superset of the engines'). They are
+# dropped from words and exclusions here, once, so that every backend answers alike:
+# "the grip" means "grip"; a query of only stop words is empty. Phrases keep them.
+STOP_WORDS = frozenset({
+    "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours",
+    "yourself", "yourselves", "he", "him", "his", "himself", "she", "her", "hers", "herself",
+    "it", "its", "itself", "they", "them", "their", "theirs", "themselves", "what", "which",
+    "who", "whom", "this", "that", "these", "those", "am", "is", "are", "was", "were", "be",
+    "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "a", "an",
+    "the", "and", "but", "if", "or", "because", "as", "until", "while", "of", "at", "by", "for",
+    "with", "about", "against", "between", "into", "through", "during", "before", "after",
+    "above", "below", "to", "from", "up", "down", "in", "out", "on", "off", "over", "under",
+    "again", "further", "then", "once", "here", "there", "when", "where", "why", "how", "all",
+    "any", "both", "each", "few", "more", "most", "other", "some", "such", "no", "nor", "not",
+    "only", "own", "same", "so", "than", "too", "very", "s", "t", "can", "will", "just", "don",
+    "should", "now"
+})  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
     terms: tuple[str, ...] = ()
@@ -65,6 +84,8 @@ def parse_query(raw: str | None) -> ParsedQuery:
                 excluded.append(words[0])
             else:  # "-" alone, or punctuation between words: plain words
                 terms.extend(words)
+    terms = [term for term in terms if term.lower() not in STOP_WORDS]
+    excluded = [item for item in excluded if item.lower() not in STOP_WORDS]
     return ParsedQuery(
         terms=tuple(dict.fromkeys(term.lower() for term in terms))[:MAX_TERMS],
         phrases=tuple(dict.fromkeys(phrase.lower() for phrase in phrases))[:MAX_TERMS],

@@ -337,11 +337,12 @@ def review_unmark_helpful(*, review: Review, voter) -> Review:
         raise AccessDenied(_("Please log in to mark reviews helpful."))
     rate_limit_hit(action="helpful_vote", key=voter.pk)
     with transaction.atomic():
-        # Count first (only if the vote exists): deleting the vote reindexes the review.
-        Review.objects.filter(pk=review.pk, helpful_votes__voter=voter).update(
-            helpful_count=F("helpful_count") - 1
-        )
-        HelpfulVote.objects.filter(review=review, voter=voter).delete()
+        # Lock the review so two concurrent undos cannot both see the vote and both
+        # decrement; count first, because deleting the vote reindexes the review.
+        Review.objects.select_for_update().only("pk").get(pk=review.pk)
+        if HelpfulVote.objects.filter(review=review, voter=voter).exists():
+            Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") - 1)
+            HelpfulVote.objects.filter(review=review, voter=voter).delete()
     review.refresh_from_db(fields=["helpful_count"])
     return review
 

@@ -65,12 +65,19 @@ def _clean(text: str | None, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
+def _cjk_index_tokens(match) -> str:
+    run = match.group(0)
+    return cjk_bigrams(run) + (f" {run[-1]} " if len(run) > 1 else "")
+
+
 def fts_text(text: str) -> str | None:
     """What the full-text index reads instead of `text`, when that differs: NFKC
     (full-width letters become plain), Chinese runs split into bigrams."""
     folded = unicodedata.normalize("NFKC", text)
     if has_cjk(folded):
-        folded = cjk_bigrams(folded)
+        # Each run also indexes its last character alone: a one-character query is a
+        # prefix query, which finds every other character as the start of a bigram.
+        folded = CJK_RUN_RE.sub(_cjk_index_tokens, folded)
     return folded if folded != text else None
 
 

@@ -75,7 +75,7 @@ def _phrase(Q, text: str, *, positive: bool):
         query=text,
         fields=list(ALL_TEXT_FIELDS),
         type="phrase",
-        zero_terms_query="all" if positive else "none",
+        zero_terms_query="none",  # a phrase of only stop words asks for nothing
     )
 
 

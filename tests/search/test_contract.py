@@ -144,6 +144,13 @@ def found(corpus, query, **kwargs) -> set[str]:
     return set(names)
 
 
+def settle(corpus) -> None:
+    """Make direct backend writes searchable (the engine refreshes about once a second)."""
+    refresh = getattr(corpus.backend, "refresh", None)
+    if refresh is not None:
+        refresh()
+
+
 # --- matching -----------------------------------------------------------------------
 
 
@@ -176,6 +183,13 @@ def test_chinese_word_inside_a_longer_run(corpus):
     assert found(corpus, "总体") == {"zh_grip", "zh_light"}
 
 
+def test_single_chinese_character_anywhere_in_a_run(corpus):
+    assert found(corpus, "雨") == {"zh_grip"}  # starts a bigram: 下雨 雨天
+    assert found(corpus, "滑") == {"zh_grip"}  # last of 下雨天也不滑
+    assert found(corpus, "轻") == {"zh_light"}  # last of 很轻
+    assert found(corpus, "鞋") == {"p:shan", "value", "zh_grip", "zh_light"}  # 山地跑鞋, 鞋子
+
+
 def test_chinese_brand_and_product_names(corpus):
     assert found(corpus, "山地跑鞋", types=("product",)) == {"p:shan"}
     assert found(corpus, "山行者", types=("brand",)) == {"b:shanxing"}
@@ -191,6 +205,18 @@ def test_exclusion(corpus):
     assert found(corpus, "grip -rain") == {"grip"}
     assert found(corpus, 'grip -"wet roads"') == {"grip"}
     assert found(corpus, "overall -fabric") == EN_VISIBLE - {"light", "breath"}
+
+
+def test_stop_words_among_other_words_are_ignored(corpus):
+    assert found(corpus, "the grip") == {"run", "grip"}
+    assert found(corpus, "grip -the") == {"run", "grip"}
+    assert found(corpus, "grip of") == {"run", "grip"}
+
+
+def test_only_stop_words_find_nothing(corpus):
+    for query in ("the", "a", "the of", "-the"):
+        results = services.search(query, user=ANONYMOUS)
+        assert results.total == 0 and not results.hits, query
 
 
 def test_context_product_and_brand_names_match_reviews(corpus):
@@ -321,6 +347,19 @@ def test_facets_count_every_match(corpus):
     assert labels["shanxing"] == "山行者"
 
 
+def test_each_facet_follows_the_other_filters_not_its_own(corpus):
+    results = find(corpus, "overall", brand="trailblaze")
+    assert results.total == 4
+    assert facet(results, "brand") == {"trailblaze": 4, "stormline": 3, "shanxing": 1}
+    assert facet(results, "rating") == {"5": 1, "4": 2, "3": 1}
+    results = find(corpus, "overall", rating_min=4)
+    assert results.total == 4
+    assert facet(results, "brand") == {"trailblaze": 3, "shanxing": 1}
+    assert facet(results, "rating") == {"5": 1, "4": 3, "3": 2, "2": 1, "1": 1}
+    results = find(corpus, "overall", with_photos=True)
+    assert facet(results, "brand") == {"trailblaze": 1, "stormline": 1}
+
+
 def test_facets_for_a_narrow_query(corpus):
     results = find(corpus, "harbor")
     assert facet(results, "brand") == {"stormline": 4}
@@ -355,12 +394,33 @@ def test_member_only_document(corpus):
             )
         ]
     )
-    refresh = getattr(corpus.backend, "refresh", None)
-    if refresh is not None:
-        refresh()
+    settle(corpus)
     assert found(corpus, "zanzibar", user=owner) == {"review:987654"}
     assert found(corpus, "zanzibar", user=ANONYMOUS) == set()
     assert found(corpus, "zanzibar", user=stranger) == set()
+
+
+def test_visibility_changes_replace_the_old_keys(corpus):
+    owner = MemberFactory()
+
+    def index(visibility):
+        document = IndexDocument(
+            doc_type="review", doc_id=987656, title="Wombat diary", visibility=visibility
+        )
+        corpus.backend.index_documents([document])
+        settle(corpus)
+
+    index(["public", visibility_member(owner.pk)])
+    assert found(corpus, "wombat", user=ANONYMOUS) == {"review:987656"}
+    assert found(corpus, "wombat", user=owner) == {"review:987656"}
+    index([visibility_member(owner.pk)])
+    assert found(corpus, "wombat", user=ANONYMOUS) == set()
+    assert found(corpus, "wombat", user=owner) == {"review:987656"}
+    index([])  # visible to nobody
+    assert found(corpus, "wombat", user=owner) == set()
+    index(["public"])
+    assert found(corpus, "wombat", user=MemberFactory()) == {"review:987656"}
+    assert found(corpus, "wombat", user=ANONYMOUS) == {"review:987656"}
 
 
 # --- pages and sorts ----------------------------------------------------------------
@@ -452,9 +512,7 @@ def test_snippet_escapes_any_markup(corpus):
     corpus.backend.index_documents(
         [IndexDocument(doc_type="review", doc_id=987655, title="Markup", body=body)]
     )
-    refresh = getattr(corpus.backend, "refresh", None)
-    if refresh is not None:
-        refresh()
+    settle(corpus)
     [hit] = find(corpus, "quokka").hits
     assert "<mark>" in hit.snippet
     assert set(TAG_RE.findall(hit.snippet)) <= {"mark"}, hit.snippet
@@ -510,12 +568,6 @@ def test_autocomplete_only_products_and_brands(corpus):
 
 def test_changes_after_the_rebuild_reach_the_index(corpus, django_capture_on_commit_callbacks):
     """Signals (and, for an engine, the queue replayed on commit) keep the index current."""
-
-    def settle():
-        refresh = getattr(corpus.backend, "refresh", None)
-        if refresh is not None:
-            refresh()
-
     author = MemberFactory()
     with django_capture_on_commit_callbacks(execute=True):
         review = reviews.review_create(
@@ -525,7 +577,7 @@ def test_changes_after_the_rebuild_reach_the_index(corpus, django_capture_on_com
             title="Quicksilver laces",
             body="Overall the laces never slip.",
         )
-    settle()
+    settle(corpus)
     corpus.names[f"review:{review.pk}"] = "new"
     assert found(corpus, "quicksilver") == {"new"}
     assert found(corpus, "overall") == EN_VISIBLE | {"new"}
@@ -534,11 +586,42 @@ def test_changes_after_the_rebuild_reach_the_index(corpus, django_capture_on_com
         reviews.review_update(
             review=review, editor=author, rating=4, title="Mercury laces", body="Still fine."
         )
-    settle()
+    settle(corpus)
     assert found(corpus, "quicksilver") == set()
     assert found(corpus, "mercury", rating_min=4, rating_max=4) == {"new"}
 
     with django_capture_on_commit_callbacks(execute=True):
         reviews.review_delete(review=review, actor=author)
-    settle()
+    settle(corpus)
     assert found(corpus, "mercury") == set()
+
+
+# --- writes -------------------------------------------------------------------------
+
+
+def test_count_and_deletes(corpus):
+    expected = len(corpus.names) - 2 + pages_count()  # hidden and deleted are not indexed
+    assert corpus.backend.count() == expected
+    corpus.backend.delete_documents(["review:999999", "gadget:1"])  # unknown keys: ignored
+    corpus.backend.delete_documents([f"product:{corpus.products['harbor'].pk}"])
+    settle(corpus)
+    assert corpus.backend.count() == expected - 1
+    assert found(corpus, "harbor") == {"road", "leak", "glue"}
+
+
+def test_index_documents_replaces_by_key(corpus):
+    review = corpus.reviews["grip"]
+    document = IndexDocument(
+        doc_type="review", doc_id=review.pk, title="Replaced", body="Nothing about tyres."
+    )
+    corpus.backend.index_documents([document, document])
+    settle(corpus)
+    assert found(corpus, "tyres") == {"grip"}
+    assert found(corpus, "grip") == {"run"}
+    assert corpus.backend.count() == len(corpus.names) - 2 + pages_count()
+
+
+def pages_count() -> int:
+    from wagtail.models import Page
+
+    return Page.objects.live().public().filter(depth__gt=1).count()

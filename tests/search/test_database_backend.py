@@ -95,7 +95,8 @@ def test_chinese_text_is_stored_raw_and_indexed_as_bigrams(backend):
     backend.index_documents([doc(1, "抓地", "湿地抓地力很好", language="zh")])
     entry = SearchEntry.objects.get()
     assert entry.body == "湿地抓地力很好"
-    assert entry.fts_body.split() == ["湿地", "地抓", "抓地", "地力", "力很", "很好"]
+    # Bigrams, then the run's last character alone (found by a one-character query).
+    assert entry.fts_body.split() == ["湿地", "地抓", "抓地", "地力", "力很", "很好", "好"]
     backend.index_documents([doc(2, "Plain", "english only")])
     assert SearchEntry.objects.get(doc_id=2).fts_body is None  # no copy when unchanged
 

@@ -179,10 +179,10 @@ def test_clear_leaves_an_empty_index(engine):
 def test_writes_recreate_an_index_deleted_behind_our_back(engine):
     engine.index_documents([doc(1, "Before")])
     engine.client.indices.delete(index=f"{PREFIX}-*")
-    engine.index_documents([doc(2, "After")])  # require_alias: no stray concrete index
+    engine.index_documents([doc(2, "Latest")])  # require_alias: no stray concrete index
     [index] = alias_indices(engine)
     assert VERSIONED.match(index)
-    assert keys(engine.search(request("after"))) == {"review:2"}
+    assert keys(engine.search(request("latest"))) == {"review:2"}
 
 
 def test_pages_past_the_result_window_are_empty(engine):

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from wagtail.models import Page
 
-from brand_clubs.models import Brand, Product
+from brand_clubs.models import Brand, BrandStaff, Product
 from community.reviews import services as reviews
 from community.reviews.models import Review
 from search import indexing, services
@@ -16,7 +16,13 @@ from search.backends.base import BaseSearchBackend, SearchUnavailable
 from search.documents import IndexDocument
 from search.models import PendingIndexUpdate, SearchEntry
 from search.types import MAX_PAGE, SearchResults
-from tests.factories import MemberFactory, ModeratorFactory, ProductFactory, image_upload
+from tests.factories import (
+    BrandStaffFactory,
+    MemberFactory,
+    ModeratorFactory,
+    ProductFactory,
+    image_upload,
+)
 
 pytestmark = pytest.mark.django_db
 ANONYMOUS = AnonymousUser()
@@ -79,6 +85,8 @@ class FakeQueuedBackend(BaseSearchBackend):
     def rebuild(self, documents, *, total, progress=None):
         self.documents = {d.key: d for d in documents}
         self.calls.append(("rebuild", sorted(self.documents)))
+        if self.during_write is not None:
+            self.during_write()
 
     def clear(self):
         self.documents = {}
@@ -255,9 +263,6 @@ def test_review_lifecycle_keeps_the_index_in_sync(database_search):
 
 
 def test_verified_purchase_and_photos_reach_the_index(database_search):
-    from brand_clubs.models import BrandStaff
-    from tests.factories import BrandStaffFactory
-
     product = ProductFactory()
     admin = BrandStaffFactory(brand=product.brand, role=BrandStaff.Role.ADMIN).member
     [code] = reviews.purchase_codes_generate(brand=product.brand, count=1, actor=admin)
@@ -379,6 +384,35 @@ def test_index_rebuild_with_an_engine_rebuilds_both_and_empties_the_queue(fake):
     assert total == expected_document_count() == fake.count()
     assert get_database_backend().count() == total
     assert PendingIndexUpdate.objects.count() == 0
+
+
+def test_changes_made_during_an_engine_rebuild_are_replayed_after_it(fake):
+    before, during = write_review(), write_review()
+    before_key, during_key = f"review:{before.pk}", f"review:{during.pk}"
+    PendingIndexUpdate.objects.filter(key=during_key).delete()
+    seen = {}
+
+    def changes_while_rebuilding():  # other processes write while the engine rebuilds
+        fake.during_write = None
+        indexing.keys_changed([before_key, during_key])  # touched again, and new
+        indexing.queue_process()  # sent to the old index...
+        seen["kept"] = sorted(PendingIndexUpdate.objects.values_list("key", flat=True))
+        seen["calls"] = len(fake.calls)
+
+    fake.during_write = changes_while_rebuilding
+    services.index_rebuild()
+    assert seen["kept"] == sorted([before_key, during_key])  # ...but kept for the new one
+    replayed = [keys for action, keys in fake.calls[seen["calls"] :] if action == "index"]
+    assert sorted(key for keys in replayed for key in keys) == sorted([before_key, during_key])
+    assert not PendingIndexUpdate.objects.exists()
+
+
+def test_rows_queued_before_an_engine_rebuild_are_dropped(fake):
+    write_review()
+    assert PendingIndexUpdate.objects.exists()
+    services.index_rebuild()
+    assert [action for action, _keys in fake.calls] == ["rebuild"]
+    assert not PendingIndexUpdate.objects.exists()
 
 
 # --- the engine's queue (indexing.queue_process) -----------------------------------
