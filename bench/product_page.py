@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / ".data"  # git-ignored
@@ -73,24 +73,36 @@ def _postgres_admin(statements: list[str], *, url: str) -> None:
             conn.execute(sql.SQL(statement).format(name=sql.Identifier(name)))
 
 
-def fresh_database(kind: str) -> str:
-    """An empty database of `kind`; returns its DATABASE_URL."""
+def database_url_for(kind: str, name: str) -> str:
+    """Where the bench named `name` keeps its database of `kind`."""
+    if kind == "sqlite":
+        return f"sqlite:///{DATA / f'{name}.sqlite3'}"
+    parts = urlsplit(_postgres_url())
+    if name == "product_page":  # the historical name, kept for BENCH_POSTGRES_URL users
+        return _postgres_url()
+    return urlunsplit(parts._replace(path=f"{parts.path}_{name}"))
+
+
+def fresh_database(kind: str, *, name: str = "product_page") -> str:
+    """An empty database of `kind` for the bench `name`; returns its DATABASE_URL."""
+    url = database_url_for(kind, name)
     if kind == "sqlite":
         DATA.mkdir(parents=True, exist_ok=True)
-        path = DATA / "product_page.sqlite3"
+        path = DATA / f"{name}.sqlite3"
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    url = _postgres_url()
+        return url
     _postgres_admin(
         ["DROP DATABASE IF EXISTS {name} WITH (FORCE)", "CREATE DATABASE {name}"], url=url
     )
     return url
 
 
-def drop_database(kind: str) -> None:
+def drop_database(kind: str, *, name: str = "product_page") -> None:
     if kind == "postgres":
-        _postgres_admin(["DROP DATABASE IF EXISTS {name} WITH (FORCE)"], url=_postgres_url())
+        _postgres_admin(
+            ["DROP DATABASE IF EXISTS {name} WITH (FORCE)"], url=database_url_for(kind, name)
+        )
 
 
 def _env(database_url: str) -> dict[str, str]:

@@ -21,18 +21,17 @@ import sys
 import time
 import urllib.request
 import warnings
-from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 from bench.product_page import (
-    DATA,
     ROOT,
     BenchError,
     _check_product_page,
     _env,
-    _postgres_admin,
     _postgres_url,
     _run,
+    drop_database,
+    fresh_database,
     postgres_available,
 )
 
@@ -52,31 +51,6 @@ QUERIES = {
 }
 DEGRADED_MARKER = b"search-degraded"  # the reduced-mode notice's class
 TOTAL_RE = re.compile(rb'data-total="(\d+)"')  # on the results section of search.html
-
-
-def _postgres_search_url() -> str:
-    """The product page bench's server, with a database of our own."""
-    parts = urlsplit(_postgres_url())
-    return urlunsplit(parts._replace(path="/goodword_bench_search"))
-
-
-def fresh_database(kind: str) -> str:
-    if kind == "sqlite":
-        DATA.mkdir(parents=True, exist_ok=True)
-        path = DATA / "search.sqlite3"
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    url = _postgres_search_url()
-    _postgres_admin(
-        ["DROP DATABASE IF EXISTS {name} WITH (FORCE)", "CREATE DATABASE {name}"], url=url
-    )
-    return url
-
-
-def drop_database(kind: str) -> None:
-    if kind == "postgres":
-        _postgres_admin(["DROP DATABASE IF EXISTS {name} WITH (FORCE)"], url=_postgres_search_url())
 
 
 # --- the child process: seed, then time requests in-process -----------------------------
@@ -231,7 +205,7 @@ def _measure_child(*, reviews: int, kind: str, engine_url: str, runs: int) -> in
 
 
 def bench_database(kind: str, *, reviews: int, engine_url: str, runs: int) -> None:
-    database_url = fresh_database(kind)
+    database_url = fresh_database(kind, name="search")
     try:
         env = _env(database_url)
         env.pop("SEARCH_URL", None)  # the database backend first; the child switches
@@ -257,7 +231,7 @@ def bench_database(kind: str, *, reviews: int, engine_url: str, runs: int) -> No
         if result.returncode:
             raise BenchError(f"the measuring process exited with {result.returncode}")
     finally:
-        drop_database(kind)
+        drop_database(kind, name="search")
 
 
 def main(argv=None) -> int:
