@@ -58,8 +58,10 @@ class PaginatedReviewListView(ModeratorRequiredMixin, WagtailAdminTemplateMixin,
     header_icon = "warning"
     page_size = QUEUE_PAGE_SIZE
 
+    list_selector = None  # a selector returning the reviews to list
+
     def get_queryset(self):
-        raise NotImplementedError
+        return self.list_selector()
 
     def get_breadcrumbs_items(self):
         return [_home_breadcrumb(), {"url": "", "label": self.get_page_title()}]
@@ -84,8 +86,7 @@ class ModerationQueueView(PaginatedReviewListView):
     template_name = "reviews/admin/queue.html"
     page_title = gettext_lazy("Flagged reviews")
 
-    def get_queryset(self):
-        return selectors.review_list_flagged()
+    list_selector = staticmethod(selectors.review_list_flagged)
 
 
 class HiddenReviewListView(PaginatedReviewListView):
@@ -93,8 +94,7 @@ class HiddenReviewListView(PaginatedReviewListView):
     page_title = gettext_lazy("Hidden reviews")
     header_icon = "no-view"
 
-    def get_queryset(self):
-        return selectors.review_list_hidden()
+    list_selector = staticmethod(selectors.review_list_hidden)
 
 
 class ReasonForm(forms.Form):

@@ -1,7 +1,7 @@
 """Real-browser tests: pytest-playwright driving Debian's Chromium against live_server.
 
-`playwright install` downloads its own browser and cannot work here; we point
-Playwright at /usr/bin/chromium instead (installed by `make test` / .ci/run)."""
+Playwright's own browser download cannot work on this network; we point Playwright at
+/usr/bin/chromium instead (installed by `make test` / .ci/run)."""
 
 import os
 import shutil
