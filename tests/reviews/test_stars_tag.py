@@ -4,7 +4,9 @@ from django.utils import translation
 from community.reviews.templatetags.stars import stars
 
 
-@pytest.mark.parametrize(("rating", "on"), [(4, 4), ("4.5", 5), (4.4, 4), (0, 0), (9, 5), (None, 0)])
+@pytest.mark.parametrize(
+    ("rating", "on"), [(4, 4), ("4.5", 5), (4.4, 4), (0, 0), (9, 5), (None, 0)]
+)
 def test_stars_row(rating, on):
     html = stars(rating)
     assert html.count('class="star on"') == on
