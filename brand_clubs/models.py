@@ -82,6 +82,11 @@ class BrandStaff(models.Model):
         return f"{self.member} @ {self.brand}"
 
 
+RATING_SUMMARY_FIELDS = frozenset(
+    {"rating_count", "rating_total", "stars_1", "stars_2", "stars_3", "stars_4", "stars_5"}
+)
+
+
 def product_image_path(instance, filename):
     return f"products/{instance.brand_id}/{filename}"
 
@@ -125,6 +130,17 @@ class Product(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        """Never write the rating summary back from a loaded copy: reviews change it
+        with F() while an editor has the product's form open."""
+        if self.pk is not None and not self._state.adding and "update_fields" not in kwargs:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in RATING_SUMMARY_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("brand_clubs:product", args=[self.brand.slug, self.slug])

@@ -79,7 +79,16 @@ def keys_changed(keys: Iterable[str]) -> None:
         row, created = PendingIndexUpdate.objects.get_or_create(key=key)
         if not created:  # a newer change: the replay must send this key again
             row.save(update_fields=["updated_at"])
-    transaction.on_commit(lambda: queue_process(keys=keys))
+    transaction.on_commit(lambda: _after_commit(keys))
+
+
+def _after_commit(keys: list[str]) -> None:
+    """Send this commit's updates; if older ones still wait (the engine was down and
+    is back), send a bounded batch of those too, so an outage heals without waiting
+    for process_search_queue."""
+    applied, pending = queue_process(keys=keys)
+    if applied and pending:
+        queue_process(limit=BATCH_SIZE)
 
 
 def queue_process(*, keys: list[str] | None = None, limit: int = 10_000) -> tuple[int, int]:

@@ -3,7 +3,7 @@ public pages only (no view restrictions)."""
 
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from community.home.models import HomePage, StandardPage
 from search.documents import PUBLIC, DocumentType, IndexDocument
@@ -54,4 +54,9 @@ class PageDocument(DocumentType):
         return {
             HomePage: lambda page: [page.pk],
             StandardPage: lambda page: [page.pk],
+            # A view restriction (login, password, groups) hides a page and everything
+            # below it; it is a row of its own, saved without saving any page.
+            PageViewRestriction: lambda restriction: Page.objects.descendant_of(
+                restriction.page, inclusive=True
+            ).values_list("pk", flat=True),
         }

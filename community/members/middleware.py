@@ -4,6 +4,7 @@ import zoneinfo
 from django.utils import timezone, translation
 
 TIME_ZONE_COOKIE = "gw_tz"
+KNOWN_TIME_ZONES = frozenset(zoneinfo.available_timezones())
 
 
 class MemberPreferencesMiddleware:
@@ -25,8 +26,10 @@ class MemberPreferencesMiddleware:
                 translation.activate(user.preferred_language)
                 request.LANGUAGE_CODE = translation.get_language()
         timezone.deactivate()
-        if zone_name:
-            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
+        # Only names from the list: the cookie is the client's, and ZoneInfo() raises
+        # more than one kind of error for names like "America" or very long ones.
+        if zone_name in KNOWN_TIME_ZONES:
+            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
                 timezone.activate(zoneinfo.ZoneInfo(zone_name))
         try:
             return self.get_response(request)

@@ -152,17 +152,17 @@ def _attach_photos(*, review: Review, prepared: Sequence[PreparedPhoto], start: 
 def _redeem_purchase_code(*, code: str, member, product: Product, review: Review) -> None:
     normalised = code.strip().upper().replace("-", "").replace(" ", "")
     try:
-        purchase_code = PurchaseCode.objects.select_for_update().get(code=normalised)
+        # Looked up within the product's brand: another brand's code is "not valid"
+        # here, so the form cannot be used to test which codes exist.
+        purchase_code = PurchaseCode.objects.select_for_update().get(
+            code=normalised, brand_id=product.brand_id
+        )
     except PurchaseCode.DoesNotExist:
         raise DomainError(
-            _("This purchase code is not valid."), field="purchase_code", code="code_invalid"
-        ) from None
-    if purchase_code.brand_id != product.brand_id:
-        raise DomainError(
-            _("This purchase code is for another brand's products."),
+            _("This purchase code is not valid for this product's brand."),
             field="purchase_code",
-            code="code_other_brand",
-        )
+            code="code_invalid",
+        ) from None
     if purchase_code.is_redeemed:
         raise DomainError(
             _("This purchase code has already been used."),
@@ -258,6 +258,8 @@ def review_update(
     prepared = photos_prepare(add_photos)
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
+        if current.status == Review.Status.DELETED:  # deleted while this edit was typed
+            raise NotFound(_("This review was deleted."))
         ReviewRevision.objects.create(
             review=current,
             rating=current.rating,
@@ -303,6 +305,8 @@ def review_delete(*, review: Review, actor) -> Review:
     access_review_edit(user=actor, review=review)
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
+        if current.status == Review.Status.DELETED:
+            return current
         if current.status == Review.Status.PUBLISHED:
             _summary_change(product_id=current.product_id, rating=current.rating, sign=-1)
         current.status = Review.Status.DELETED
@@ -348,9 +352,9 @@ def review_unmark_helpful(*, review: Review, voter) -> Review:
 
 
 def review_helpful_recount(*, review: Review) -> int:
-    count = HelpfulVote.objects.filter(review=review).count()
-    Review.objects.filter(pk=review.pk).update(helpful_count=count)
-    return count
+    review.helpful_count = HelpfulVote.objects.filter(review=review).count()
+    review.save(update_fields=["helpful_count"])  # a save, so the search index follows
+    return review.helpful_count
 
 
 # --- brand replies ------------------------------------------------------------------

@@ -74,3 +74,17 @@ def test_staff_of_two_brands(brand, staff):
     BrandStaffFactory(brand=second, member=staff, role=BrandStaff.Role.ADMIN)
     assert is_brand_staff(user=staff, brand=second, admin_only=True)
     assert not is_brand_staff(user=staff, brand=brand, admin_only=True)
+
+
+def test_saving_a_loaded_product_keeps_the_rating_summary(product):
+    """An editor's form holds an old copy; reviews written meanwhile must not be lost."""
+    from brand_clubs.models import Product
+    from community.reviews import services as reviews
+    from tests.factories import MemberFactory
+
+    stale = Product.objects.get(pk=product.pk)
+    reviews.review_create(author=MemberFactory(), product=product, rating=5, title="T", body="B")
+    stale.name = "Renamed"
+    stale.save()
+    product.refresh_from_db()
+    assert (product.name, product.rating_count, product.stars_5) == ("Renamed", 1, 1)

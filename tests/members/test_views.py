@@ -145,3 +145,9 @@ def test_language_switcher(client):
     response = client.post(reverse("set_language"), {"language": "zh-hans", "next": "/brands/"})
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "zh-hans"
+
+
+@pytest.mark.parametrize("cookie", ["America", "Etc", "x" * 300, "Asia/Nowhere", "/etc/passwd"])
+def test_odd_time_zone_cookies_never_break_a_page(client, cookie):
+    client.cookies["gw_tz"] = cookie
+    assert client.get(reverse("brand_clubs:brand_list")).status_code == 200

@@ -541,3 +541,22 @@ def test_queue_process_without_a_queue_does_nothing(database_search):
     PendingIndexUpdate.objects.create(key="review:1")
     assert indexing.queue_process() == (0, 0)
     assert PendingIndexUpdate.objects.count() == 1
+
+
+def test_a_view_restriction_takes_a_page_and_its_children_out_of_search():
+    from wagtail.models import PageViewRestriction
+
+    from community.home.models import HomePage, StandardPage
+
+    home = HomePage.objects.get()
+    guide = home.add_child(instance=StandardPage(title="Tyre pressure guide", slug="tyres"))
+    child = guide.add_child(instance=StandardPage(title="Tyre pressure winter", slug="winter"))
+    for page in (guide, child):
+        page.save_revision().publish()
+    assert services.search("tyre pressure", user=None).total == 2
+    restriction = PageViewRestriction.objects.create(
+        page=guide, restriction_type=PageViewRestriction.LOGIN
+    )
+    assert services.search("tyre pressure", user=None).total == 0
+    restriction.delete()
+    assert services.search("tyre pressure", user=None).total == 2
