@@ -543,7 +543,7 @@ def test_queue_process_without_a_queue_does_nothing(database_search):
     assert PendingIndexUpdate.objects.count() == 1
 
 
-def test_a_view_restriction_takes_a_page_and_its_children_out_of_search():
+def test_a_view_restriction_takes_a_page_and_its_children_out_of_search(database_search):
     from wagtail.models import PageViewRestriction
 
     from community.home.models import HomePage, StandardPage
