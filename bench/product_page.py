@@ -73,6 +73,17 @@ def _postgres_admin(statements: list[str], *, url: str) -> None:
             conn.execute(sql.SQL(statement).format(name=sql.Identifier(name)))
 
 
+def database_kinds(choice: str) -> list[str]:
+    """The databases to bench for --db sqlite|postgres|all."""
+    kinds = ["sqlite"] if choice in ("sqlite", "all") else []
+    if choice in ("postgres", "all"):
+        if postgres_available():
+            kinds.append("postgres")
+        elif choice == "postgres":
+            raise BenchError(f"postgres: no server at {_postgres_url()}")
+    return kinds
+
+
 def database_url_for(kind: str, name: str) -> str:
     """Where the bench named `name` keeps its database of `kind`."""
     if kind == "sqlite":
@@ -323,13 +334,11 @@ def main(argv=None) -> int:
         return 0
     if args.seconds <= 0:
         parser.error("--seconds must be positive")
-    kinds = ["sqlite"] if args.db in ("sqlite", "all") else []
-    if args.db in ("postgres", "all"):
-        if postgres_available():
-            kinds.append("postgres")
-        elif args.db == "postgres":
-            print(f"postgres: no server at {_postgres_url()}", file=sys.stderr)
-            return 1
+    try:
+        kinds = database_kinds(args.db)
+    except BenchError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     failed = False
     for kind in kinds:
         try:

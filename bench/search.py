@@ -28,11 +28,10 @@ from bench.product_page import (
     BenchError,
     _check_product_page,
     _env,
-    _postgres_url,
     _run,
+    database_kinds,
     drop_database,
     fresh_database,
-    postgres_available,
 )
 
 DEFAULT_REVIEWS = 100_000
@@ -254,13 +253,11 @@ def main(argv=None) -> int:
         except BenchError as exc:
             print(f"search {args.measure}: FAILED: {exc}", flush=True)
             return 1
-    kinds = ["sqlite"] if args.db in ("sqlite", "all") else []
-    if args.db in ("postgres", "all"):
-        if postgres_available():
-            kinds.append("postgres")
-        elif args.db == "postgres":
-            print(f"postgres: no server at {_postgres_url()}", file=sys.stderr)
-            return 1
+    try:
+        kinds = database_kinds(args.db)
+    except BenchError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     failed = False
     for kind in kinds:
         try:
