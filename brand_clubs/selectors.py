@@ -1,7 +1,9 @@
 """Reads of brands and products."""
 
 from django.db.models import ExpressionWrapper, F, FloatField, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from brand_clubs.models import Brand, BrandStaff, Product
 
@@ -24,6 +26,14 @@ def product_get(*, brand_slug: str, product_slug: str) -> Product:
         brand__slug=brand_slug,
         slug=product_slug,
     )
+
+
+def product_get_by_id(*, pk) -> Product:
+    """The product a review form is for; 404 for unknown or malformed ids."""
+    try:
+        return Product.objects.select_related("brand").get(pk=int(pk))
+    except (Product.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such product.")) from None
 
 
 def product_list_top_rated(*, limit: int = 8, min_reviews: int = 1) -> list[Product]:

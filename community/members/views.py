@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from community.errors import DomainError
 from community.http import form_add_domain_error
 from community.members.forms import ProfileForm
-from community.members.models import Member
+from community.members.selectors import member_get_public
 from community.members.services import member_update_profile
 from community.reviews.selectors import review_list_by_author
 
@@ -18,7 +18,7 @@ REVIEWS_PER_PAGE = 20
 
 
 def profile(request, pk):
-    member = get_object_or_404(Member, pk=pk, is_active=True)
+    member = member_get_public(pk=pk)
     reviews = review_list_by_author(author=member, viewer=request.user)
     page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "members/profile.html", {"member": member, "page": page})

@@ -9,19 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from brand_clubs.models import Product
+from brand_clubs.selectors import product_get_by_id
 from brand_clubs.services import access_brand_staff, is_brand_staff
 from community.errors import AccessDenied, DomainError, NotFound
 from community.http import domain_error_json, form_add_domain_error, wants_json
 from community.reviews import selectors, services
 from community.reviews.forms import BrandReplyForm, FlagForm, ReviewEditForm, ReviewForm
-
-
-def _product_or_404(product_id) -> Product:
-    try:
-        return Product.objects.select_related("brand").get(pk=int(product_id))
-    except (Product.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such product.")) from None
 
 
 def _readable_review(request, pk):
@@ -49,7 +42,7 @@ def _forbidden(request, exc: AccessDenied):
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_create(request, product_id):
-    product = _product_or_404(product_id)
+    product = product_get_by_id(pk=product_id)
     existing = selectors.review_of_member_for_product(member=request.user, product=product)
     if existing is not None:
         messages.info(request, _("You have already reviewed this product; edit your review here."))
