@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "community.members.context_processors.unread_notifications",
             ],
         },
     },
@@ -221,6 +222,11 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Photos of club posts and event albums: never served as static files, only through
+# views that check access (community/private_media.py). With nginx, set
+# PRIVATE_MEDIA_ACCEL_PREFIX to an `internal` location aliased to this folder.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -255,6 +261,17 @@ WRITE_RATE_LIMITS = {
     "review_flag": (20, 60 * 60),
     "brand_reply": (60, 60 * 60),
     "profile_write": (30, 60 * 60),
+    "club_join": (30, 60 * 60),
+    "club_manage": (300, 60 * 60),
+    "club_invite": (50, 60 * 60),
+    "club_post": (20, 60 * 60),
+    "club_comment": (60, 60 * 60),
+    "club_like": (120, 60),
+    "event_write": (30, 60 * 60),
+    "event_rsvp": (30, 60 * 60),
+    "event_checkin": (600, 60 * 60),
+    "event_photo": (30, 60 * 60),
+    "event_review": (10, 60 * 60),
 }
 
 # --- Security: safe by default, strict in production (manage.py check --deploy clean).

@@ -9,6 +9,7 @@ def _isolated_media_and_cache(settings, tmp_path):
     """Every test writes uploads to its own folder and starts with empty rate limits;
     factories hash passwords with a fast hasher (the real one is slow on purpose)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if "INDEX_PREFIX" in settings.SEARCH:  # never write into a real site's engine index
         settings.SEARCH = {**settings.SEARCH, "INDEX_PREFIX": "goodword-test-suite"}

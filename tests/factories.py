@@ -1,12 +1,24 @@
 """factory_boy factories shared by every test module."""
 
 import io
+from datetime import timedelta
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
-from brand_clubs.models import Brand, BrandStaff, Category, Product
+from brand_clubs.models import (
+    Brand,
+    BrandStaff,
+    Category,
+    Club,
+    ClubMembership,
+    ClubPost,
+    Event,
+    EventRSVP,
+    Product,
+)
 from community.members.models import Member
 from community.reviews.models import Review
 from community.text import render_markdown
@@ -97,6 +109,67 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Review {n}")
     body = "Works well. **Recommended.**"
     body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
+
+
+class ClubFactory(factory.django.DjangoModelFactory):
+    """A club written straight to the table (no landing page); `member_count` is kept
+    by ClubMembershipFactory only if tests ask for it: services maintain it."""
+
+    class Meta:
+        model = Club
+
+    brand = factory.SubFactory(BrandFactory)
+    name = factory.Sequence(lambda n: f"Club {n}")
+    slug = factory.Sequence(lambda n: f"club-{n}")
+    description = "Owners who ride together."
+    visibility = Club.Visibility.PUBLIC
+
+
+class ClubMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClubMembership
+
+    club = factory.SubFactory(ClubFactory)
+    member = factory.SubFactory(MemberFactory)
+    role = ClubMembership.Role.MEMBER
+    status = ClubMembership.Status.ACTIVE
+    joined_at = factory.LazyFunction(timezone.now)
+
+
+class ClubPostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClubPost
+
+    club = factory.SubFactory(ClubFactory)
+    author = factory.SubFactory(MemberFactory)
+    body = factory.Sequence(lambda n: f"Ride report {n}: **great** day out.")
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    club = factory.SubFactory(ClubFactory)
+    title = factory.Sequence(lambda n: f"Meet-up {n}")
+    description = "Coffee and a ride."
+    description_html = factory.LazyAttribute(lambda o: render_markdown(o.description))
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3))
+    time_zone = "Europe/Berlin"
+    venue_name = "Harbour café"
+    address = "Hafenstraße 1, Hamburg"
+    visibility = Event.Visibility.CLUB
+
+
+class EventRSVPFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventRSVP
+
+    event = factory.SubFactory(EventFactory)
+    member = factory.SubFactory(MemberFactory)
+    status = EventRSVP.Status.GOING
+    checkin_code = factory.Sequence(lambda n: f"CODE{n:06d}")
 
 
 def image_upload(

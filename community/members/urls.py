@@ -7,4 +7,7 @@ urlpatterns = [
     path("me/", views.my_profile, name="me"),
     path("me/edit/", views.profile_edit, name="edit"),
     path("<int:pk>/", views.profile, name="profile"),
+    path("notifications/", views.notification_centre, name="notifications"),
+    path("notifications/read/", views.notifications_mark_read, name="notifications_read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
 ]

@@ -3,18 +3,26 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from community.errors import DomainError
 from community.http import form_add_domain_error
 from community.members.forms import ProfileForm
-from community.members.selectors import member_get_public
+from community.members.notifications import notification_mark_read
+from community.members.selectors import (
+    member_get_public,
+    notification_get_for,
+    notification_list_for,
+)
 from community.members.services import member_update_profile
 from community.reviews.selectors import review_list_by_author
 
 REVIEWS_PER_PAGE = 20
+NOTIFICATIONS_PER_PAGE = 30
 
 
 def profile(request, pk):
@@ -65,3 +73,37 @@ def profile_edit(request):
 @login_required
 def my_profile(request):
     return redirect("members:profile", pk=request.user.pk)
+
+
+@login_required
+def notification_centre(request):
+    unread_only = request.GET.get("filter") == "unread"
+    notifications = notification_list_for(member=request.user, unread_only=unread_only)
+    page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/notifications.html",
+        {"page": page, "unread_only": unread_only, "query": "filter=unread" if unread_only else ""},
+    )
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request):
+    count = notification_mark_read(member=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect("members:notifications")
+
+
+@login_required
+def notification_open(request, pk):
+    """Follow a notification to its object, marking it read on the way."""
+    notification = notification_get_for(member=request.user, pk=pk)
+    if notification is None:
+        raise Http404(_("No such notification."))
+    notification_mark_read(member=request.user, notification_ids=[notification.pk])
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return redirect("members:notifications")
+    return redirect(target)

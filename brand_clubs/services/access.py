@@ -1,0 +1,261 @@
+"""Who may do what in a club and at its events: the one place these rules live.
+
+`club_standing(user=, club=)` reads everything a decision needs (membership, brand
+staff link, site-moderator permission) in at most two queries; every `access_*`
+function takes an optional standing so a page that checks several actions reads it once.
+
+The matrix (docs/architecture.md has it as a table):
+
+| action                         | who                                                  |
+|--------------------------------|------------------------------------------------------|
+| see landing, name, rules, count| everyone                                             |
+| read feed, members, album      | public club: everyone; private: active members,      |
+|                                | brand staff, site moderators                         |
+| join / request / use invite    | signed-in, not banned, club open                     |
+| post, comment, like            | active members and brand staff; club open            |
+| announce, set roles            | brand staff of the club's brand                      |
+| approve, reject, invite, pin,  | club moderators and brand staff                      |
+| create/edit events, check in   |                                                      |
+| hide posts/comments, remove,   | club moderators, brand staff, site moderators        |
+| ban members                    |                                                      |
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from brand_clubs.models import BrandStaff, Club, ClubMembership, Event, EventRSVP
+from community.errors import AccessDenied, NotFound
+
+
+def is_site_moderator(user) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm("members.moderate_content")
+    )
+
+
+@dataclass(frozen=True)
+class ClubStanding:
+    """A viewer's place in one club, read once per request."""
+
+    club: Club
+    authenticated: bool
+    active_account: bool
+    membership: ClubMembership | None
+    is_brand_staff: bool
+    is_site_moderator: bool
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None and self.membership.is_active
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.membership is not None and self.membership.status == ClubMembership.Status.PENDING
+        )
+
+    @property
+    def is_banned(self) -> bool:
+        return (
+            self.membership is not None and self.membership.status == ClubMembership.Status.BANNED
+        )
+
+    @property
+    def is_club_moderator(self) -> bool:
+        return self.membership is not None and self.membership.is_club_moderator
+
+    @property
+    def is_insider(self) -> bool:
+        """Members, the brand's staff and site moderators: who sees members-only parts."""
+        return self.is_member or self.is_brand_staff or self.is_site_moderator
+
+    @property
+    def can_read(self) -> bool:
+        """Feed, members list, album: public clubs to all; private ones to insiders."""
+        return not self.club.is_private or self.is_insider
+
+    @property
+    def can_join(self) -> bool:
+        return (
+            self.active_account
+            and not self.club.is_closed
+            and self.membership is None
+            and not self.is_brand_staff
+        )
+
+    @property
+    def can_participate(self) -> bool:
+        """Post, comment, like: members and the brand's staff, while the club is open."""
+        return (
+            self.active_account
+            and not self.club.is_closed
+            and not self.is_banned
+            and (self.is_member or self.is_brand_staff)
+        )
+
+    @property
+    def can_manage(self) -> bool:
+        """Approve requests, invite, pin, run events, check people in."""
+        return self.active_account and (self.is_club_moderator or self.is_brand_staff)
+
+    @property
+    def can_moderate(self) -> bool:
+        """Hide content, remove and ban members."""
+        return self.active_account and (
+            self.is_club_moderator or self.is_brand_staff or self.is_site_moderator
+        )
+
+    @property
+    def can_own(self) -> bool:
+        """Announcements and roles: the brand's own staff."""
+        return self.active_account and self.is_brand_staff
+
+
+def club_standing(*, user, club: Club) -> ClubStanding:
+    authenticated = bool(user is not None and user.is_authenticated)
+    if not authenticated:
+        return ClubStanding(
+            club=club,
+            authenticated=False,
+            active_account=False,
+            membership=None,
+            is_brand_staff=False,
+            is_site_moderator=False,
+        )
+    membership = ClubMembership.objects.filter(club=club, member=user).first()
+    brand_staff = BrandStaff.objects.filter(brand_id=club.brand_id, member=user).exists()
+    return ClubStanding(
+        club=club,
+        authenticated=True,
+        active_account=user.is_active,
+        membership=membership,
+        is_brand_staff=brand_staff and user.is_active,
+        is_site_moderator=is_site_moderator(user),
+    )
+
+
+def _standing(user, club, standing):
+    if standing is not None and standing.club.pk == club.pk:
+        return standing
+    return club_standing(user=user, club=club)
+
+
+def _require_login(standing: ClubStanding) -> None:
+    if not standing.authenticated:
+        raise AccessDenied(_("Please log in first."), code="login_required")
+    if not standing.active_account:
+        raise AccessDenied(_("Your account is not active."))
+
+
+def access_club_read(*, user, club: Club, standing: ClubStanding | None = None) -> ClubStanding:
+    """The club's feed, members, albums and photos."""
+    standing = _standing(user, club, standing)
+    if not standing.can_read:
+        raise AccessDenied(
+            _("Only members of %(club)s can see this.") % {"club": club.name},
+            code="members_only",
+        )
+    return standing
+
+
+def access_club_participate(
+    *, user, club: Club, standing: ClubStanding | None = None
+) -> ClubStanding:
+    standing = _standing(user, club, standing)
+    _require_login(standing)
+    if club.is_closed:
+        raise AccessDenied(_("This club is closed: nothing new can be added."), code="closed")
+    if standing.is_banned:
+        raise AccessDenied(_("You are banned from this club."), code="banned")
+    if not standing.can_participate:
+        raise AccessDenied(
+            _("Join %(club)s to take part.") % {"club": club.name}, code="members_only"
+        )
+    return standing
+
+
+def access_club_manage(*, user, club: Club, standing: ClubStanding | None = None) -> ClubStanding:
+    standing = _standing(user, club, standing)
+    _require_login(standing)
+    if not standing.can_manage:
+        raise AccessDenied(_("Only the club's moderators and the brand's staff can do this."))
+    return standing
+
+
+def access_club_moderate(*, user, club: Club, standing: ClubStanding | None = None) -> ClubStanding:
+    standing = _standing(user, club, standing)
+    _require_login(standing)
+    if not standing.can_moderate:
+        raise AccessDenied(_("Only moderators can do this."))
+    return standing
+
+
+def access_club_own(*, user, club: Club, standing: ClubStanding | None = None) -> ClubStanding:
+    standing = _standing(user, club, standing)
+    _require_login(standing)
+    if not standing.can_own:
+        raise AccessDenied(_("Only %(brand)s's staff can do this.") % {"brand": club.brand.name})
+    return standing
+
+
+# --- events ---------------------------------------------------------------------------
+
+
+def can_see_event(*, event: Event, standing: ClubStanding) -> bool:
+    """Public events are for everyone; club events for members, the brand's staff and
+    site moderators (even in a public club)."""
+    return event.is_public or standing.is_insider
+
+
+def access_event_read(*, user, event: Event, standing: ClubStanding | None = None) -> ClubStanding:
+    """An event of a private club that the viewer may not see is a 404, so that its
+    existence does not leak; in a public club the viewer is told to join."""
+    standing = _standing(user, event.club, standing)
+    if can_see_event(event=event, standing=standing):
+        return standing
+    if event.club.is_private:
+        raise NotFound(_("No such event."))
+    raise AccessDenied(
+        _("This event is for members of %(club)s.") % {"club": event.club.name},
+        code="members_only",
+    )
+
+
+def access_event_rsvp(*, user, event: Event, standing: ClubStanding | None = None) -> ClubStanding:
+    """Public events: any signed-in member not banned from the club; club events: members."""
+    standing = access_event_read(user=user, event=event, standing=standing)
+    _require_login(standing)
+    if standing.is_banned:
+        raise AccessDenied(_("You are banned from this club."), code="banned")
+    if event.club.is_closed:
+        raise AccessDenied(_("This club is closed: nothing new can be added."), code="closed")
+    if not event.is_public and not (standing.is_member or standing.is_brand_staff):
+        raise AccessDenied(
+            _("This event is for members of %(club)s.") % {"club": event.club.name},
+            code="members_only",
+        )
+    return standing
+
+
+def attended_rsvp(*, user, event: Event) -> EventRSVP | None:
+    if not (user and user.is_authenticated):
+        return None
+    return EventRSVP.objects.filter(event=event, member=user, checked_in_at__isnull=False).first()
+
+
+def access_event_attendee(*, user, event: Event, standing: ClubStanding | None = None) -> EventRSVP:
+    """Album photos and event reviews: only people checked in at the event."""
+    standing = access_event_read(user=user, event=event, standing=standing)
+    _require_login(standing)
+    if standing.is_banned:
+        raise AccessDenied(_("You are banned from this club."), code="banned")
+    rsvp = attended_rsvp(user=user, event=event)
+    if rsvp is None:
+        raise AccessDenied(
+            _("Only people who attended this event can do this."), code="not_attendee"
+        )
+    return rsvp

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from brand_clubs.views import catalogue
+
+urlpatterns = [
+    path("brands/", catalogue.brand_list, name="brand_list"),
+    path("brands/<str:slug>/", catalogue.brand_detail, name="brand"),
+    path("brands/<str:brand_slug>/<str:product_slug>/", catalogue.product_detail, name="product"),
+]
