@@ -103,6 +103,7 @@ format: venv ## Fix what ruff can and format the code
 bench: venv ## Run the benchmarks (each prints a ratio against its baseline)
 	$(BIN)/python -m bench.photo_processing
 	$(BIN)/python -m bench.product_page
+	$(BIN)/python -m bench.club_feed
 	$(BIN)/python -m bench.search --reviews 100000
 
 clean: ## Remove build output and caches (keeps .venv, the database and media)
