@@ -254,6 +254,9 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx"]
 # --- Background work (django-tasks, brought by Wagtail): run at once unless configured.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+# --- Clubs: posts per page of a club feed (bench/club_feed.py sets 50: one page).
+CLUB_FEED_PAGE_SIZE = int(os.environ.get("CLUB_FEED_PAGE_SIZE", 20))
+
 # --- Rate limits on writes: "count/seconds" per member (community/ratelimit.py).
 WRITE_RATE_LIMITS = {
     "review_write": (10, 60 * 60),

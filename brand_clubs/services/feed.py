@@ -1,1 +1,467 @@
-"""Writes of club feed."""
+"""Writes of club feeds: posts with photos, announcements, comments, likes and pins.
+
+Every function checks access itself with `brand_clubs.services.access` (so a removed or
+banned member's old form is refused like any other request), counts a rate limit and
+writes in one transaction. Counters on ClubPost (like_count, comment_count, photo_count)
+change with F() in the same transaction as the row that causes them. What moderators,
+club moderators and brand staff do to other people's content is kept in ClubAuditEntry.
+"""
+
+from collections.abc import Sequence
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from brand_clubs.models import (
+    ClubAuditEntry,
+    ClubComment,
+    ClubMembership,
+    ClubPost,
+    ClubPostLike,
+    ClubPostPhoto,
+)
+from brand_clubs.models.clubs import MAX_PHOTOS_PER_POST, ContentStatus
+from brand_clubs.services.access import (
+    ClubStanding,
+    access_club_manage,
+    access_club_moderate,
+    access_club_own,
+    access_club_participate,
+    can_see_event,
+    club_standing,
+)
+from community.errors import AccessDenied, DomainError, NotFound
+from community.members.notifications import notify
+from community.ratelimit import rate_limit_hit
+from community.reviews.photos import PreparedPhoto, photos_prepare
+from community.text import detect_language, render_markdown
+
+MAX_POST_LENGTH = 5000
+MAX_COMMENT_LENGTH = 2000
+MAX_REASON_LENGTH = 1000
+EXCERPT_LENGTH = 80
+ANNOUNCEMENT_BATCH_SIZE = 500
+PHOTO_FIELDS = ("thumb", "thumb_webp", "medium", "medium_webp", "large", "large_webp")
+
+# ClubAuditEntry.Action has no choice for deletions by moderators yet; the values are
+# stored as they are (the admin shows the raw value) until the lead adds the choices.
+AUDIT_DELETE_POST = "delete_post"
+AUDIT_DELETE_COMMENT = "delete_comment"
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def excerpt(body: str, length: int = EXCERPT_LENGTH) -> str:
+    """Plain text of a Markdown body on one line, cut at about `length` characters."""
+    text = " ".join(strip_tags(render_markdown(body)).split())
+    return Truncator(text).chars(length)
+
+
+def _require_account(user) -> None:
+    if not (user is not None and user.is_authenticated):
+        raise AccessDenied(_("Please log in first."), code="login_required")
+    if not user.is_active:
+        raise AccessDenied(_("Your account is not active."))
+
+
+def _clean_body(body, *, max_length: int, field: str = "body") -> str:
+    body = (body or "").strip()
+    if len(body) > max_length:
+        raise DomainError(
+            _("This can be at most %(count)d characters.") % {"count": max_length}, field=field
+        )
+    return body
+
+
+def _clean_reason(reason) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give a reason."), field="reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise DomainError(
+            _("The reason can be at most %(count)d characters.") % {"count": MAX_REASON_LENGTH},
+            field="reason",
+        )
+    return reason
+
+
+def _audit(*, club, actor, action: str, target_member=None, target_repr="", reason="") -> None:
+    ClubAuditEntry.objects.create(
+        club=club,
+        actor=actor,
+        action=action,
+        target_member=target_member,
+        target_repr=target_repr[:200],
+        reason=reason,
+    )
+
+
+def _lock_post(post: ClubPost) -> ClubPost:
+    """The post's current row, locked until the transaction ends (status changes race)."""
+    return ClubPost.objects.select_for_update().select_related("club").get(pk=post.pk)
+
+
+def _require_published(post: ClubPost) -> None:
+    if post.status != ClubPost.Status.PUBLISHED:
+        raise NotFound(_("This post is not available."))
+
+
+def _attach_photos(*, post: ClubPost, prepared: Sequence[PreparedPhoto], start: int) -> None:
+    for offset, photo in enumerate(prepared):
+        row = ClubPostPhoto(
+            post=post, position=start + offset, width=photo.width, height=photo.height
+        )
+        for field_name, content in photo.files.items():
+            getattr(row, field_name).save(content.name, content, save=False)
+        row.save()
+
+
+def _delete_photos_on_commit(photos: Sequence[ClubPostPhoto]) -> None:
+    """Delete the rows now and their files once the transaction has committed (a
+    rollback must not leave rows pointing at missing files)."""
+    files = [getattr(photo, name) for photo in photos for name in PHOTO_FIELDS]
+    for photo in photos:
+        photo.delete()
+
+    def delete_files():
+        for field_file in files:
+            if field_file and field_file.name:
+                field_file.storage.delete(field_file.name)
+
+    transaction.on_commit(delete_files)
+
+
+# --- posts ----------------------------------------------------------------------------
+
+
+def post_create(
+    *,
+    club,
+    author,
+    body: str,
+    photos: Sequence = (),
+    kind: str = ClubPost.Kind.POST,
+    event=None,
+    standing: ClubStanding | None = None,
+) -> ClubPost:
+    """A post in the club's feed; an announcement (brand staff only) also notifies
+    every active member of the club, and nobody else."""
+    standing = access_club_participate(user=author, club=club, standing=standing)
+    if kind not in ClubPost.Kind.values:
+        raise DomainError(_("Unknown kind of post."), field="kind")
+    if kind == ClubPost.Kind.ANNOUNCEMENT:
+        access_club_own(user=author, club=club, standing=standing)
+    if event is not None and (
+        event.club_id != club.pk or not can_see_event(event=event, standing=standing)
+    ):
+        raise NotFound(_("No such event."))
+    body = _clean_body(body, max_length=MAX_POST_LENGTH)
+    photos = list(photos or ())
+    if len(photos) > MAX_PHOTOS_PER_POST:
+        raise DomainError(
+            _("A post can have at most %(count)d photos.") % {"count": MAX_PHOTOS_PER_POST},
+            field="photos",
+        )
+    if not body and not photos:
+        raise DomainError(_("Write something or add a photo."), field="body")
+    rate_limit_hit(action="club_post", key=author.pk)
+    # Decode and re-encode before the transaction: slow, and a bad file must fail the
+    # whole post with a clear message before anything is written.
+    prepared = photos_prepare(photos)
+    with transaction.atomic():
+        post = ClubPost.objects.create(
+            club=club,
+            author=author,
+            kind=kind,
+            event=event,
+            body=body,
+            body_html=render_markdown(body),
+            language=detect_language(body),
+            photo_count=len(prepared),
+        )
+        _attach_photos(post=post, prepared=prepared, start=0)
+        if kind == ClubPost.Kind.ANNOUNCEMENT:
+            _announce(post=post, club=club, author=author)
+    return post
+
+
+def _announce(*, post: ClubPost, club, author) -> int:
+    """Notify the club's active members in batches (keyset on pk, so a club of any size
+    never sits in memory at once). Brand staff who are not members are not told."""
+    Member = get_user_model()
+    members = (
+        Member.objects.filter(
+            is_active=True,
+            club_memberships__club=club,
+            club_memberships__status=ClubMembership.Status.ACTIVE,
+        )
+        .exclude(pk=author.pk)
+        .order_by("pk")
+    )
+    params = {"club": club.name, "excerpt": excerpt(post.body) or _("(photos)")}
+    url = post.get_absolute_url()
+    sent = 0
+    last_pk = 0
+    while True:
+        batch = list(members.filter(pk__gt=last_pk)[:ANNOUNCEMENT_BATCH_SIZE])
+        if not batch:
+            return sent
+        sent += notify(
+            recipients=batch, kind="club_announcement", url=url, actor=author, params=params
+        )
+        last_pk = batch[-1].pk
+
+
+def post_update(*, post: ClubPost, editor, body: str) -> ClubPost:
+    """The author edits the text of their post while they may still take part."""
+    _require_account(editor)
+    if post.author_id != editor.pk:
+        raise AccessDenied(_("You can only edit your own posts."))
+    access_club_participate(user=editor, club=post.club)
+    body = _clean_body(body, max_length=MAX_POST_LENGTH)
+    rate_limit_hit(action="club_post", key=editor.pk)
+    with transaction.atomic():
+        current = _lock_post(post)
+        if current.status == ClubPost.Status.DELETED:
+            raise NotFound(_("This post is not available."))
+        if current.status == ClubPost.Status.HIDDEN:
+            raise AccessDenied(_("A moderator hid this post: it cannot be edited."))
+        if not body and not current.photo_count:
+            raise DomainError(_("Write something or add a photo."), field="body")
+        current.body = body
+        current.body_html = render_markdown(body)
+        current.language = detect_language(body)
+        current.edited_at = timezone.now()
+        current.save(update_fields=["body", "body_html", "language", "edited_at"])
+    return current
+
+
+def post_delete(*, post: ClubPost, actor) -> ClubPost:
+    """Soft delete by the author (any time: it is their text), or by a moderator of the
+    club, the brand's staff or a site moderator (audited). Photos go with it."""
+    _require_account(actor)
+    is_author = post.author_id == actor.pk
+    if not is_author:
+        access_club_moderate(user=actor, club=post.club)
+    with transaction.atomic():
+        current = _lock_post(post)
+        if current.status == ClubPost.Status.DELETED:
+            return current
+        _delete_photos_on_commit(list(current.photos.all()))
+        current.status = ClubPost.Status.DELETED
+        current.is_pinned = False
+        current.photo_count = 0
+        current.save(update_fields=["status", "is_pinned", "photo_count"])
+        if not is_author:
+            _audit(
+                club=current.club,
+                actor=actor,
+                action=AUDIT_DELETE_POST,
+                target_member=current.author,
+                target_repr=excerpt(current.body),
+            )
+    return current
+
+
+def post_hide(*, post: ClubPost, actor, reason: str) -> ClubPost:
+    access_club_moderate(user=actor, club=post.club)
+    reason = _clean_reason(reason)
+    rate_limit_hit(action="club_manage", key=actor.pk)
+    with transaction.atomic():
+        current = _lock_post(post)
+        if current.status == ClubPost.Status.DELETED:
+            raise NotFound(_("This post is not available."))
+        if current.status == ClubPost.Status.HIDDEN:
+            return current
+        current.status = ClubPost.Status.HIDDEN
+        current.save(update_fields=["status"])
+        _audit(
+            club=current.club,
+            actor=actor,
+            action=ClubAuditEntry.Action.HIDE_POST,
+            target_member=current.author,
+            target_repr=excerpt(current.body),
+            reason=reason,
+        )
+    return current
+
+
+def post_restore(*, post: ClubPost, actor, reason: str) -> ClubPost:
+    access_club_moderate(user=actor, club=post.club)
+    reason = _clean_reason(reason)
+    rate_limit_hit(action="club_manage", key=actor.pk)
+    with transaction.atomic():
+        current = _lock_post(post)
+        if current.status == ClubPost.Status.DELETED:
+            raise NotFound(_("This post is not available."))
+        if current.status == ClubPost.Status.PUBLISHED:
+            return current
+        current.status = ClubPost.Status.PUBLISHED
+        current.save(update_fields=["status"])
+        _audit(
+            club=current.club,
+            actor=actor,
+            action=ClubAuditEntry.Action.RESTORE_POST,
+            target_member=current.author,
+            target_repr=excerpt(current.body),
+            reason=reason,
+        )
+    return current
+
+
+def post_pin(*, post: ClubPost, actor, pinned: bool) -> ClubPost:
+    """Club moderators and brand staff pin posts to the top of the feed."""
+    access_club_manage(user=actor, club=post.club)
+    rate_limit_hit(action="club_manage", key=actor.pk)
+    pinned = bool(pinned)
+    with transaction.atomic():
+        current = _lock_post(post)
+        _require_published(current)
+        if current.is_pinned == pinned:
+            return current
+        current.is_pinned = pinned
+        current.pinned_at = timezone.now() if pinned else None
+        current.save(update_fields=["is_pinned", "pinned_at"])
+        _audit(
+            club=current.club,
+            actor=actor,
+            action=ClubAuditEntry.Action.PIN if pinned else ClubAuditEntry.Action.UNPIN,
+            target_member=current.author,
+            target_repr=excerpt(current.body),
+        )
+    return current
+
+
+# --- likes ----------------------------------------------------------------------------
+
+
+def post_like(*, post: ClubPost, member) -> ClubPost:
+    """Like a post once; liking again changes nothing. Authors cannot like their own
+    posts (a like is what others think of it, as a helpful vote on a review)."""
+    access_club_participate(user=member, club=post.club)
+    post.refresh_from_db(fields=["status"])  # hidden or deleted since the page was shown
+    _require_published(post)
+    if post.author_id == member.pk:
+        raise DomainError(_("You cannot like your own post."), code="own_post")
+    rate_limit_hit(action="club_like", key=member.pk)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ClubPostLike.objects.create(post=post, member=member)
+        except IntegrityError:
+            pass  # already liked (or a double click raced): the same as once
+        else:
+            ClubPost.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+    post.refresh_from_db(fields=["like_count"])
+    post.viewer_liked = True
+    return post
+
+
+def post_unlike(*, post: ClubPost, member) -> ClubPost:
+    """Take a like back. Only the member's own like row is touched, so this needs a
+    signed-in account and nothing more: a member who left can still withdraw a like."""
+    _require_account(member)
+    rate_limit_hit(action="club_like", key=member.pk)
+    with transaction.atomic():
+        # Only the request that actually deletes the row decrements the counter.
+        deleted, _rows = ClubPostLike.objects.filter(post=post, member=member).delete()
+        if deleted:
+            ClubPost.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
+    post.refresh_from_db(fields=["like_count"])
+    post.viewer_liked = False
+    return post
+
+
+# --- comments -------------------------------------------------------------------------
+
+
+def comment_create(*, post: ClubPost, author, body: str) -> ClubComment:
+    """Comment on a published post; its author is told if they can still see it."""
+    club = post.club
+    access_club_participate(user=author, club=club)
+    _require_published(post)
+    body = _clean_body(body, max_length=MAX_COMMENT_LENGTH)
+    if not body:
+        raise DomainError(_("Write a comment."), field="body")
+    rate_limit_hit(action="club_comment", key=author.pk)
+    with transaction.atomic():
+        current = _lock_post(post)
+        _require_published(current)  # hidden or deleted while the comment was typed
+        comment = ClubComment.objects.create(
+            post=current, author=author, body=body, body_html=render_markdown(body)
+        )
+        ClubPost.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+        post_author = current.author
+        if post_author.pk != author.pk and club_standing(user=post_author, club=club).can_read:
+            notify(
+                recipients=[post_author],
+                kind="club_post_comment",
+                url=f"{current.get_absolute_url()}#comment-{comment.pk}",
+                actor=author,
+                params={"actor": author.public_name, "club": club.name},
+            )
+    post.refresh_from_db(fields=["comment_count"])
+    return comment
+
+
+def _lock_comment(comment: ClubComment) -> ClubComment:
+    return ClubComment.objects.select_for_update().select_related("post__club").get(pk=comment.pk)
+
+
+def _remove_comment(*, comment: ClubComment, status: str) -> None:
+    """Set a published comment's new status and keep its post's count of visible ones."""
+    was_published = comment.status == ContentStatus.PUBLISHED
+    comment.status = status
+    comment.save(update_fields=["status"])
+    if was_published:
+        ClubPost.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
+
+
+def comment_delete(*, comment: ClubComment, actor) -> ClubComment:
+    """Soft delete by the comment's author, or by moderators (audited)."""
+    _require_account(actor)
+    is_author = comment.author_id == actor.pk
+    if not is_author:
+        access_club_moderate(user=actor, club=comment.post.club)
+    with transaction.atomic():
+        current = _lock_comment(comment)
+        if current.status == ContentStatus.DELETED:
+            return current
+        _remove_comment(comment=current, status=ContentStatus.DELETED)
+        if not is_author:
+            _audit(
+                club=current.post.club,
+                actor=actor,
+                action=AUDIT_DELETE_COMMENT,
+                target_member=current.author,
+                target_repr=excerpt(current.body),
+            )
+    return current
+
+
+def comment_hide(*, comment: ClubComment, actor, reason: str) -> ClubComment:
+    access_club_moderate(user=actor, club=comment.post.club)
+    reason = _clean_reason(reason)
+    rate_limit_hit(action="club_manage", key=actor.pk)
+    with transaction.atomic():
+        current = _lock_comment(comment)
+        if current.status == ContentStatus.DELETED:
+            raise NotFound(_("This comment is not available."))
+        if current.status == ContentStatus.HIDDEN:
+            return current
+        _remove_comment(comment=current, status=ContentStatus.HIDDEN)
+        _audit(
+            club=current.post.club,
+            actor=actor,
+            action=ClubAuditEntry.Action.HIDE_COMMENT,
+            target_member=current.author,
+            target_repr=excerpt(current.body),
+            reason=reason,
+        )
+    return current

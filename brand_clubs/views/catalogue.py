@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from brand_clubs import selectors
+from brand_clubs.selectors.clubs import club_list_for_brand
 from brand_clubs.services import is_brand_staff
 from community.reviews.forms import ReviewFilterForm
 from community.reviews.selectors import review_list_for_product, review_of_member_for_product
@@ -24,7 +25,8 @@ def brand_detail(request, slug):
     brand = selectors.brand_get(slug=slug)
     products = selectors.product_list_for_brand(brand=brand)
     page = Paginator(products, BRANDS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "brand_clubs/brand_detail.html", {"brand": brand, "page": page})
+    context = {"brand": brand, "page": page, "clubs": club_list_for_brand(brand=brand)}
+    return render(request, "brand_clubs/brand_detail.html", context)
 
 
 def _review_filters(request) -> dict:
@@ -97,6 +99,7 @@ def product_detail(request, brand_slug, product_slug):
         "filtered": any([filters["stars"], filters["with_photos"], filters["verified"]]),
         "own_review": review_of_member_for_product(member=request.user, product=product),
         "can_reply": is_brand_staff(user=request.user, brand=product.brand),
+        "clubs": club_list_for_brand(brand=product.brand),
         "json_ld": product_json_ld(product, page.object_list),
         "page_title": _("%(product)s reviews") % {"product": product.name},
     }

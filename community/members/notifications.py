@@ -43,14 +43,21 @@ KINDS: dict[str, NotificationKind] = {
 }
 
 
-def notification_text(notification: Notification) -> str:
-    kind = KINDS.get(notification.kind)
-    if kind is None:
-        return notification.kind
+def _render(kind: str, params: dict) -> str:
+    """The kind's sentence in the active language; a sentence whose parameters no longer
+    fit (a translation or a kind changed since the row was stored) is shown unfilled
+    rather than breaking the page or the e-mail."""
+    notification_kind = KINDS.get(kind)
+    if notification_kind is None:
+        return kind
     try:
-        return str(kind.text) % notification.params
+        return str(notification_kind.text) % params
     except (KeyError, TypeError, ValueError):
-        return str(kind.text)
+        return str(notification_kind.text)
+
+
+def notification_text(notification: Notification) -> str:
+    return _render(notification.kind, notification.params)
 
 
 def notify(
@@ -69,9 +76,12 @@ def notify(
     actor_id = actor.pk if actor is not None else None
     rows = []
     emails = []
+    seen = set()
     for recipient in recipients:
-        if recipient.pk == actor_id or not recipient.is_active:
+        # Never the actor, nobody whose account is closed, and nobody twice.
+        if recipient.pk == actor_id or not recipient.is_active or recipient.pk in seen:
             continue
+        seen.add(recipient.pk)
         rows.append(
             Notification(recipient=recipient, kind=kind, actor=actor, params=params, url=url)
         )
@@ -88,9 +98,11 @@ def _send_emails(kind: str, params: dict, url: str, emails: list[tuple[str, str]
     messages = []
     for address, language in emails:
         with translation.override(language or settings.LANGUAGE_CODE):
-            text = str(KINDS[kind].text) % params
-            body = f"{text}\n\n{base}{url}\n" if url else f"{text}\n"
-            messages.append((text[:150], body, None, [address]))
+            text = _render(kind, params)
+        # A subject is one header line: member text in params may hold line breaks.
+        subject = " ".join(text.split())[:150]
+        body = f"{text}\n\n{base}{url}\n" if url else f"{text}\n"
+        messages.append((subject, body, None, [address]))
     send_mass_mail(messages, fail_silently=True)
 
 
