@@ -21,7 +21,13 @@ from brand_clubs.models.clubs import (
     ClubPostLike,
     ClubPostPhoto,
 )
-from brand_clubs.models.events import Event, EventPhoto, EventReview, EventRSVP
+from brand_clubs.models.events import (
+    Event,
+    EventCalendarFeed,
+    EventPhoto,
+    EventReview,
+    EventRSVP,
+)
 from brand_clubs.models.pages import ClubIndexPage, ClubPage
 
 __all__ = [
@@ -40,6 +46,7 @@ __all__ = [
     "ClubPostLike",
     "ClubPostPhoto",
     "Event",
+    "EventCalendarFeed",
     "EventPhoto",
     "EventRSVP",
     "EventReview",

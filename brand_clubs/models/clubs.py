@@ -194,6 +194,9 @@ class ClubAuditEntry(models.Model):
         HIDE_POST = "hide_post", _("Hid a post")
         RESTORE_POST = "restore_post", _("Restored a post")
         HIDE_COMMENT = "hide_comment", _("Hid a comment")
+        DELETE_POST = "delete_post", _("Deleted a post")
+        DELETE_COMMENT = "delete_comment", _("Deleted a comment")
+        DELETE_EVENT_PHOTO = "delete_event_photo", _("Deleted an album photo")
         CANCEL_EVENT = "cancel_event", _("Cancelled an event")
         CHECK_IN = "check_in", _("Checked in an attendee")
 

@@ -235,3 +235,21 @@ class EventReview(models.Model):
 
     def __str__(self):
         return f"{self.rating}★ {self.event}"
+
+
+class EventCalendarFeed(models.Model):
+    """The secret address of a member's calendar feed of their events. Resetting it
+    replaces the token, so an address shared by mistake stops working."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("event calendar feed")
+        verbose_name_plural = _("event calendar feeds")
+
+    def __str__(self):
+        return f"Calendar feed of {self.member_id}"

@@ -48,10 +48,8 @@ EXCERPT_LENGTH = 80
 ANNOUNCEMENT_BATCH_SIZE = 500
 PHOTO_FIELDS = ("thumb", "thumb_webp", "medium", "medium_webp", "large", "large_webp")
 
-# ClubAuditEntry.Action has no choice for deletions by moderators yet; the values are
-# stored as they are (the admin shows the raw value) until the lead adds the choices.
-AUDIT_DELETE_POST = "delete_post"
-AUDIT_DELETE_COMMENT = "delete_comment"
+AUDIT_DELETE_POST = ClubAuditEntry.Action.DELETE_POST
+AUDIT_DELETE_COMMENT = ClubAuditEntry.Action.DELETE_COMMENT
 
 
 # --- helpers --------------------------------------------------------------------------

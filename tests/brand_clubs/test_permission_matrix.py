@@ -1,4 +1,4 @@
-"""Every club and event action × every kind of person × every club visibility.
+"""Every club and event action by every kind of person by every club visibility.
 
 Writes go through the services (where the rules are enforced for every interface);
 reads go through the pages. Each cell is one test: ALLOW (it happened), DENY (refused
@@ -48,9 +48,7 @@ INSIDERS = {"member", "club_moderator", "brand_staff", "site_moderator"}
 
 def _only(*allowed, otherwise=DENY, **special):
     """Expected outcome per actor: ALLOW for `allowed`, `special` overrides, else `otherwise`."""
-    return {
-        actor: special.get(actor, ALLOW if actor in allowed else otherwise) for actor in ACTORS
-    }
+    return {actor: special.get(actor, ALLOW if actor in allowed else otherwise) for actor in ACTORS}
 
 
 def _reads(visibility):
@@ -234,9 +232,7 @@ def _writes(world, person):
         "ban_member": lambda: club_services.club_member_ban(
             club=club, actor=person, member=world.target, reason="Spam"
         ),
-        "rsvp_club_event": lambda: event_services.event_rsvp(
-            event=world.club_event, member=person
-        ),
+        "rsvp_club_event": lambda: event_services.event_rsvp(event=world.club_event, member=person),
         "rsvp_public_event": lambda: event_services.event_rsvp(
             event=world.public_event, member=person
         ),
@@ -296,4 +292,3 @@ def test_permission_matrix(client, action, visibility, actor):
     else:
         outcome = _outcome_of_write(_writes(world, person)[action])
     assert outcome == EXPECTED[action](visibility)[actor], (action, visibility, actor)
-
