@@ -22,6 +22,17 @@ class ProductListBlock(blocks.StructBlock):
         label = _("Product list")
         template = "brand_clubs/blocks/product_list.html"
 
+    def get_context(self, value, parent_context=None):
+        """The chosen products in the editor's order, re-read in one query with what the
+        cards show (brand, category, rating summary); products deleted since are skipped."""
+        from brand_clubs.models import Product
+
+        context = super().get_context(value, parent_context=parent_context)
+        ids = [product.pk for product in value["products"] if product is not None]
+        found = Product.objects.select_related("brand", "category").in_bulk(ids)
+        context["products"] = [found[pk] for pk in dict.fromkeys(ids) if pk in found]
+        return context
+
 
 class UpcomingEventsBlock(blocks.StructBlock):
     """The club's next events that the viewer may see, read when the page renders."""

@@ -17,6 +17,9 @@ TYPE_CHOICES = [
     ("review", _("Reviews")),
     ("product", _("Products")),
     ("brand", _("Brands")),
+    ("club", _("Clubs")),
+    ("club_post", _("Club posts")),
+    ("event", _("Events")),
     ("page", _("Pages")),
 ]
 SORT_CHOICES = [

@@ -8,12 +8,13 @@ import logging
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from search import indexing
 from search.backends import get_backend, get_database_backend
 from search.backends.base import SearchUnavailable
-from search.documents import PUBLIC, visibility_member
+from search.documents import PUBLIC, visibility_club, visibility_member
 from search.models import PendingIndexUpdate, SearchRebuild
 from search.query import parse_query
 from search.types import MAX_PAGE, PAGE_SIZE, SORTS, SearchFilters, SearchRequest, SearchResults
@@ -24,11 +25,29 @@ AUTOCOMPLETE_TYPES = ("product", "brand")
 
 
 def visibility_for(user) -> tuple[str, ...]:
-    """Every key whose documents `user` may see (clubs will add theirs)."""
+    """Every key whose documents `user` may see: public, their own, and "club:<id>" for
+    each club where they are an active member or staff of its brand (one query, read
+    per search, so a removed member loses access at once)."""
     keys = [PUBLIC]
     if user is not None and user.is_authenticated:
         keys.append(visibility_member(user.pk))
+        if user.is_active:
+            keys.extend(visibility_club(club_id) for club_id in _insider_club_ids(user))
     return tuple(keys)
+
+
+def _insider_club_ids(user) -> list[int]:
+    from brand_clubs.models import Club, ClubMembership
+
+    return list(
+        Club.objects.filter(
+            Q(memberships__member=user, memberships__status=ClubMembership.Status.ACTIVE)
+            | Q(brand__staff_links__member=user)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 def _clamp_page(page) -> int:

@@ -21,6 +21,9 @@ TYPE_LABELS = {
     "product": gettext_lazy("Product"),
     "brand": gettext_lazy("Brand"),
     "page": gettext_lazy("Page"),
+    "club": gettext_lazy("Club"),
+    "club_post": gettext_lazy("Club post"),
+    "event": gettext_lazy("Event"),
 }
 
 

@@ -52,7 +52,9 @@ class ClubPage(Page):
 
     body = StreamField(CLUB_PAGE_BLOCKS, blank=True, verbose_name=_("landing content"))
 
-    content_panels = [*Page.content_panels, FieldPanel("club"), FieldPanel("body")]
+    # The club is set once by services.pages.club_page_ensure: editors of one brand must
+    # not re-point their page at another brand's club.
+    content_panels = [*Page.content_panels, FieldPanel("club", read_only=True), FieldPanel("body")]
     parent_page_types = ["brand_clubs.ClubIndexPage"]
     subpage_types = []
 

@@ -210,3 +210,47 @@ EN_LAST = ["Smith", "Chen", "Brown", "Wilson", "Taylor", "Nguyen", "Garcia", "Mi
 EN_HANDLES = ["rides", "brews", "hikes", "tech", "outdoors", "on_the_road"]
 # Stars 1..5 by a product's (hidden) quality: J-shaped, like real review sites.
 RATING_WEIGHTS = [(4, 3, 8, 25, 60), (7, 6, 12, 30, 45), (15, 12, 20, 28, 25)]
+
+# --- clubs: (brand slug, club slug, name, visibility, description, rules, welcome) ----
+# demo@ is a member of the first (public) club and has asked to join the second; staff@
+# is staff of RoadGrip, the brand of the first three.
+
+CLUBS = [
+    ("roadgrip", "roadgrip-riders", "RoadGrip Riders", "public",
+     "Owners of RoadGrip tyres who ride, drive and compare notes in all weathers.",
+     "Be kind. No selling. Share what you measured, not what you heard.",
+     "Welcome to RoadGrip Riders: tyre talk, ride reports and meet-ups for everyone."),
+    ("roadgrip", "roadgrip-track-days", "RoadGrip Track Days", "approval",
+     "Track-day regulars testing RoadGrip tyres at the limit. Tell us about your car.",
+     "Track safety first. Lap times are shared only inside the club.",
+     "Track days, data logs and tyre pressures. Ask to join and tell us what you drive."),
+    ("roadgrip", "roadgrip-vip-testers", "RoadGrip VIP Testers", "invite",
+     "Invited owners who test RoadGrip tyres before they reach the shops.",
+     "What is tested here stays here until launch.",
+     "Pre-release test notes from our invited testers."),
+    ("longteng-moto", "longteng-riders", "龙腾车友会", "public",
+     "龙腾摩托车主的交流社区：骑行路线、保养心得、线下活动。",
+     "友善交流，禁止广告。",
+     "欢迎加入龙腾车友会！分享你的骑行故事。"),
+    ("brewmaster", "brewmaster-home-baristas", "Brewmaster Home Baristas", "approval",
+     "Home baristas dialling in their Brewmaster machines together.",
+     "Share recipes freely; keep it friendly.",
+     "Grind size, milk texture and latte art: learn from each other."),
+]  # fmt: skip
+
+# (club slug, demo member number, body); member 0 means the brand's staff account,
+# whose posts are announcements.
+CLUB_POSTS = [
+    ("roadgrip-riders", 0, "**Welcome!** Introduce yourself and tell us which tyres you run."),
+    ("roadgrip-riders", 1, "Did 600 km in heavy rain on the Sport 5 last weekend. Zero drama."),
+    ("roadgrip-riders", 2, "Anyone compared the All-Season 4 with a dedicated winter tyre?"),
+    ("roadgrip-riders", 3, "Road noise on the City Eco is much lower than my old set."),
+    ("roadgrip-riders", 4, "Tip: check pressures cold, before the morning commute."),
+    ("roadgrip-riders", 5, "Trail AT on gravel forest roads: grippy, a bit loud on tarmac."),
+    ("roadgrip-track-days", 6, "Best lap so far at the ring: tyres held up for 20 minutes."),
+    ("roadgrip-track-days", 7, "What hot pressures do you aim for on the Sport 5?"),
+    ("roadgrip-vip-testers", 8, "First impressions of the prototype compound: very promising."),
+    ("longteng-riders", 9, "周末骑龙腾 R6 去了趟山里，弯道很稳。"),
+    ("brewmaster-home-baristas", 10, "Finally pulled a 1:2 ratio shot in 28 seconds!"),
+]
+CLUB_COMMENTS = ["Great report, thanks!", "Same experience here.", "Which pressure did you run?"]

@@ -20,9 +20,31 @@ from datetime import datetime, timedelta
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.html import escape
 from tqdm import tqdm
+from wagtail.rich_text import RichText
 
-from brand_clubs.models import Brand, BrandStaff, Category, Product
+from brand_clubs.models import (
+    Brand,
+    BrandStaff,
+    Category,
+    Club,
+    ClubMembership,
+    ClubPost,
+    Event,
+    EventRSVP,
+    Product,
+)
+from brand_clubs.services.clubs import (
+    club_create,
+    club_invite_create,
+    club_invite_redeem,
+    club_join,
+    club_request_decide,
+)
+from brand_clubs.services.events import event_create, event_review_create, event_rsvp
+from brand_clubs.services.feed import comment_create, post_create, post_like
+from brand_clubs.services.pages import club_page_ensure
 from community.demo import content
 from community.demo.drawings import picture_file, review_photos
 from community.demo.planning import (
@@ -55,6 +77,9 @@ class DemoSeedResult:
     verified: int
     with_photos: int
     brand_replies: int
+    clubs: int
+    club_posts: int
+    events: int
     seconds: float
 
 
@@ -83,6 +108,9 @@ def demo_seed(*, reviews: int, seed: int = 2025, progress: bool = False) -> Demo
     )
     for product in products:
         product_rating_recount(product=product)
+    clubs = demo_clubs_ensure(
+        accounts=accounts, brands=brands, members=members, rng=random.Random(seed + 2)
+    )
     # bulk_create bypassed the search index's signals: index everything once, at the end.
     with tqdm(unit="doc", desc="search index", disable=not progress, file=sys.stderr) as bar:
         index_rebuild(progress=lambda done: bar.update(done - bar.n))
@@ -96,6 +124,9 @@ def demo_seed(*, reviews: int, seed: int = 2025, progress: bool = False) -> Demo
         verified=demo.filter(verified_purchase=True).count(),
         with_photos=demo.filter(photo_count__gt=0).count(),
         brand_replies=BrandReply.objects.filter(review__in=demo).count(),
+        clubs=clubs.clubs,
+        club_posts=clubs.posts,
+        events=clubs.events,
         seconds=time.perf_counter() - started,
     )
 
@@ -416,3 +447,188 @@ def _encode_code(number: int, width: int = 10) -> str:
         number, rest = divmod(number, len(PURCHASE_CODE_ALPHABET))
         digits.append(PURCHASE_CODE_ALPHABET[rest])
     return "".join(reversed(digits))
+
+
+# --- clubs: a handful of rows, written through the services ----------------------------
+
+
+@dataclass(frozen=True)
+class DemoClubsResult:
+    clubs: int
+    posts: int
+    events: int
+
+
+def demo_clubs_ensure(
+    *, accounts: dict[str, Member], brands: list[Brand], members: list[int], rng: random.Random
+) -> DemoClubsResult:
+    """The demo clubs with their published pages, members, feed and events.
+
+    Idempotent: a club found by its slug keeps its members, feed and events; each part
+    is only added where missing (no posts yet, no events yet), so a run that stopped
+    half-way is completed by the next one. The services do the writing, so counters,
+    check-in codes and owner memberships are what the site itself would make."""
+    by_slug = {brand.slug: brand for brand in brands}
+    people = {n: Member.objects.get(pk=pk) for n, pk in enumerate(members[:12], start=1)}
+    clubs = []
+    for brand_slug, slug, name, visibility, description, rules, welcome in content.CLUBS:
+        brand = by_slug[brand_slug]
+        owner = Member.objects.filter(brand_links__brand=brand).order_by("pk").first()
+        club = Club.objects.filter(slug=slug).first()
+        if club is None:
+            club = club_create(
+                actor=owner,
+                brand=brand,
+                name=name,
+                slug=slug,
+                visibility=visibility,
+                description=description,
+                rules=rules,
+                cover=_demo_cover(brand=brand, label=name, rng=rng),
+            )
+        _demo_club_page(club=club, welcome=welcome)
+        _demo_club_members(club=club, owner=owner, people=people, accounts=accounts)
+        clubs.append((club, owner))
+    for club, owner in clubs:
+        if not club.posts.exists():
+            _demo_club_posts(club=club, owner=owner, people=people, rng=rng)
+    first_club, first_owner = clubs[0]
+    if not first_club.events.exists():
+        _demo_events(club=first_club, owner=first_owner, people=people)
+    return DemoClubsResult(
+        clubs=len(clubs),
+        posts=ClubPost.objects.filter(club__in=[c for c, _o in clubs]).count(),
+        events=Event.objects.filter(club__in=[c for c, _o in clubs]).count(),
+    )
+
+
+def _demo_cover(*, brand: Brand, label: str, rng: random.Random):
+    category = next(c for slug, _n, c, _d, _col, _i in content.BRANDS if slug == brand.slug)
+    return picture_file(
+        label=label, category=category, colours=_COLOURS[brand.slug], rng=rng, size=(1200, 500)
+    )
+
+
+def _demo_club_page(*, club: Club, welcome: str) -> None:
+    page = club_page_ensure(club=club)
+    if page.live:
+        return
+    products = list(Product.objects.filter(brand_id=club.brand_id).order_by("pk")[:3])
+    page.body = [
+        ("paragraph", RichText(f"<p>{escape(welcome)}</p>")),
+        ("products", {"heading": "Our products", "products": products}),
+        ("upcoming_events", {"heading": "Upcoming events", "count": 3}),
+    ]
+    page.save_revision().publish()
+
+
+def _demo_club_members(
+    *, club: Club, owner: Member, people: dict[int, Member], accounts: dict[str, Member]
+) -> None:
+    """Public club: demo@ and members 1-5 join. Approval: members 6-7 are approved,
+    demo@ waits. Invite-only: member 8 uses an invite. Others: two members each."""
+    demo = accounts["demo"]
+    index = [slug for _b, slug, *_rest in content.CLUBS].index(club.slug)
+    if club.visibility == Club.Visibility.PUBLIC:
+        joiners = [demo, *(people[n] for n in range(1, 6))] if index == 0 else [people[9]]
+        for member in joiners:
+            if not ClubMembership.objects.filter(club=club, member=member).exists():
+                club_join(club=club, member=member)
+    elif club.visibility == Club.Visibility.APPROVAL:
+        approved = [people[6], people[7]] if index == 1 else [people[10], people[11]]
+        for member in approved:
+            if not ClubMembership.objects.filter(club=club, member=member).exists():
+                club_join(club=club, member=member, message="I would love to join.")
+                club_request_decide(club=club, actor=owner, member=member, approve=True)
+        if index == 1 and not ClubMembership.objects.filter(club=club, member=demo).exists():
+            club_join(club=club, member=demo, message="Weekend track driver, Golf GTI.")
+    elif not ClubMembership.objects.filter(club=club, member=people[8]).exists():
+        invite = club_invite_create(club=club, actor=owner, label="Demo tester")
+        club_invite_redeem(token=invite.token, member=people[8])
+
+
+def _demo_club_posts(
+    *, club: Club, owner: Member, people: dict[int, Member], rng: random.Random
+) -> None:
+    posts = []
+    for slug, author_n, body in content.CLUB_POSTS:
+        if slug != club.slug:
+            continue
+        author = owner if author_n == 0 else people[author_n]
+        kind = ClubPost.Kind.ANNOUNCEMENT if author_n == 0 else ClubPost.Kind.POST
+        posts.append(post_create(club=club, author=author, body=body, kind=kind))
+    readers = list(
+        Member.objects.filter(
+            club_memberships__club=club, club_memberships__status=ClubMembership.Status.ACTIVE
+        ).order_by("pk")
+    )
+    for post in posts:
+        for reader in rng.sample(readers, min(len(readers), rng.randint(0, 3))):
+            if reader.pk != post.author_id:
+                post_like(post=post, member=reader)
+        if rng.random() < 0.5 and readers:
+            commenter = rng.choice(readers)
+            comment_create(post=post, author=commenter, body=rng.choice(content.CLUB_COMMENTS))
+
+
+def _demo_events(*, club: Club, owner: Member, people: dict[int, Member]) -> None:
+    """Two upcoming events (one small, with a waitlist) and one past event with
+    check-ins and a review."""
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    skills = event_create(
+        club=club,
+        actor=owner,
+        title="Wet-grip skills morning",
+        description="Braking and cornering on a wet skid pan, with RoadGrip's test drivers.",
+        starts_at=now + timedelta(days=10, hours=2),
+        ends_at=now + timedelta(days=10, hours=5),
+        time_zone="Europe/Berlin",
+        format=Event.Format.OFFLINE,
+        venue_name="Test track Nord",
+        address="Ringstraße 5, Nürburg",
+        capacity=3,
+        visibility=Event.Visibility.PUBLIC,
+    )
+    for n in range(1, 6):  # three seats: two people end on the waitlist
+        event_rsvp(event=skills, member=people[n])
+    event_create(
+        club=club,
+        actor=owner,
+        title="Winter tyres Q&A (online)",
+        description="Our engineers answer your questions about winter tyres.",
+        starts_at=now + timedelta(days=20, hours=18),
+        ends_at=now + timedelta(days=20, hours=19),
+        time_zone="Europe/Berlin",
+        format=Event.Format.ONLINE,
+        online_url="https://meet.example.com/roadgrip-winter",
+        visibility=Event.Visibility.CLUB,
+    )
+    past = event_create(
+        club=club,
+        actor=owner,
+        title="Spring coffee ride",
+        description="An easy 80 km loop ending at the harbour café.",
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=1, hours=4),
+        time_zone="Europe/Berlin",
+        format=Event.Format.OFFLINE,
+        venue_name="Harbour café",
+        address="Hafenstraße 1, Hamburg",
+        visibility=Event.Visibility.CLUB,
+    )
+    attendees = [people[1], people[2], people[3]]
+    for member in attendees:
+        event_rsvp(event=past, member=member)
+    # It happened three weeks ago: move it back, mark the door check-ins, then review.
+    started = now - timedelta(days=21)
+    Event.objects.filter(pk=past.pk).update(starts_at=started, ends_at=started + timedelta(hours=4))
+    EventRSVP.objects.filter(event=past, member__in=attendees[:2]).update(
+        checked_in_at=started + timedelta(minutes=10), checked_in_by=owner
+    )
+    past.refresh_from_db()
+    event_review_create(
+        event=past,
+        author=attendees[0],
+        rating=5,
+        body="Lovely route, great coffee, and the tyre clinic at the end was really useful.",
+    )

@@ -1,10 +1,13 @@
 """Wagtail pages in the site's search, through the same interface as reviews: live,
-public pages only (no view restrictions)."""
+public pages only (no view restrictions). Club pages and the club section are left out:
+a club page's text is part of its club's document (brand_clubs/search_documents.py),
+and its URL is the club's own."""
 
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction
 
+from brand_clubs.models import ClubIndexPage, ClubPage
 from community.home.models import HomePage, StandardPage
 from search.documents import PUBLIC, DocumentType, IndexDocument
 from search.registry import register
@@ -37,7 +40,13 @@ class PageDocument(DocumentType):
     label = _("Pages")
 
     def get_queryset(self):
-        return Page.objects.live().public().filter(depth__gt=1).specific()
+        return (
+            Page.objects.live()
+            .public()
+            .filter(depth__gt=1)
+            .not_type(ClubPage, ClubIndexPage)
+            .specific()
+        )
 
     def to_document(self, obj) -> IndexDocument:
         return IndexDocument(

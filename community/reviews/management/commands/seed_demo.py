@@ -35,6 +35,7 @@ class Command(BaseCommand):
                 f"seed_demo: {result.brands} brands, {result.products} products, "
                 f"{result.members} demo members, {result.reviews} demo reviews "
                 f"({result.created} new; {result.verified} verified, "
-                f"{result.with_photos} with photos, {result.brand_replies} brand replies) "
+                f"{result.with_photos} with photos, {result.brand_replies} brand replies), "
+                f"{result.clubs} clubs, {result.club_posts} club posts, {result.events} events "
                 f"in {result.seconds:.1f} s"
             )
