@@ -10,26 +10,22 @@ visitor and bench/bare/. Rounds alternate between the two URLs so that machine n
 hits both; the median requests per second of each and their ratio are printed.
 """
 
-import argparse
 import io
 import json
-import statistics
 import sys
 
 from bench.product_page import (
-    BARE_PATH,
     DATA,
-    ROUNDS,
     BenchError,
-    _check_bare,
     _env,
     _get,
     _log_tail,
     _run,
-    database_kinds,
     drop_database,
     fresh_database,
-    load,
+    measure_against_bare,
+    page_bench_main,
+    ratio_line,
     start_server,
     stop_server,
 )
@@ -136,50 +132,22 @@ def bench_database(kind: str, seconds: float) -> str:
             problem = _check_feed(*_get(port, feed_path))
             if problem:
                 raise BenchError(f"{feed_path}: {problem}; server log {log}:\n{_log_tail(log)}")
-            load(port, feed_path, 1.0, _check_feed)  # warm-up
-            load(port, BARE_PATH, 1.0, _check_bare)
-            feed, bare = [], []
-            for _round in range(ROUNDS):
-                feed.append(load(port, feed_path, seconds, _check_feed))
-                bare.append(load(port, BARE_PATH, seconds, _check_bare))
+            page, baseline = measure_against_bare(port, feed_path, _check_feed, seconds)
         finally:
             stop_server(server)
     finally:
         drop_database(kind, name=NAME)
-    page, baseline = statistics.median(feed), statistics.median(bare)
-    if not (page and baseline):
-        raise BenchError(f"no responses measured (feed {feed}, bare {bare})")
-    return (
-        f"club feed ({POSTS} posts) {kind}: {page:.1f} req/s "
-        f"vs bare view {baseline:.1f} req/s -> ratio {page / baseline:.3f} "
-        f"({baseline / page:.2f}x slower)"
-    )
+    return ratio_line(f"club feed ({POSTS} posts) {kind}", page, baseline)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgres", "all"], default="all")
-    parser.add_argument("--seconds", type=float, default=2.0, help="length of one round")
-    parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.seed_only:
-        _seed_only()
-        return 0
-    if args.seconds <= 0:
-        parser.error("--seconds must be positive")
-    try:
-        kinds = database_kinds(args.db)
-    except BenchError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    failed = False
-    for kind in kinds:
-        try:
-            print(bench_database(kind, args.seconds), flush=True)
-        except BenchError as exc:
-            failed = True
-            print(f"club feed ({POSTS} posts) {kind}: FAILED: {exc}", flush=True)
-    return 1 if failed else 0
+    return page_bench_main(
+        argv,
+        doc=__doc__,
+        label=f"club feed ({POSTS} posts)",
+        bench_database=bench_database,
+        seed_only=_seed_only,
+    )
 
 
 if __name__ == "__main__":

@@ -303,34 +303,44 @@ def bench_database(kind: str, seconds: float) -> str:
             problem = _check_product_page(*_get(port, product_path))
             if problem:
                 raise BenchError(f"{product_path}: {problem}; server log {log}:\n{_log_tail(log)}")
-            load(port, product_path, 1.0, _check_product_page)  # warm-up
-            load(port, BARE_PATH, 1.0, _check_bare)
-            product, bare = [], []
-            for _round in range(ROUNDS):
-                product.append(load(port, product_path, seconds, _check_product_page))
-                bare.append(load(port, BARE_PATH, seconds, _check_bare))
+            page, baseline = measure_against_bare(port, product_path, _check_product_page, seconds)
         finally:
             stop_server(server)
     finally:
         drop_database(kind)
-    page, baseline = statistics.median(product), statistics.median(bare)
-    if not (page and baseline):
-        raise BenchError(f"no responses measured (product {product}, bare {bare})")
+    return ratio_line(f"product page ({REVIEWS_PER_PAGE} reviews) {kind}", page, baseline)
+
+
+def measure_against_bare(port: int, path: str, check, seconds: float) -> tuple[float, float]:
+    """Warm both URLs up, then alternate ROUNDS rounds of `path` and the bare view, so
+    that machine noise hits both; return the median requests/s of each."""
+    load(port, path, 1.0, check)
+    load(port, BARE_PATH, 1.0, _check_bare)
+    page, bare = [], []
+    for _round in range(ROUNDS):
+        page.append(load(port, path, seconds, check))
+        bare.append(load(port, BARE_PATH, seconds, _check_bare))
+    if not (all(page) and all(bare)):
+        raise BenchError(f"no responses measured ({path} {page}, bare {bare})")
+    return statistics.median(page), statistics.median(bare)
+
+
+def ratio_line(label: str, page: float, baseline: float) -> str:
     return (
-        f"product page ({REVIEWS_PER_PAGE} reviews) {kind}: {page:.1f} req/s "
-        f"vs bare view {baseline:.1f} req/s -> ratio {page / baseline:.3f} "
-        f"({baseline / page:.2f}x slower)"
+        f"{label}: {page:.1f} req/s vs bare view {baseline:.1f} req/s -> ratio "
+        f"{page / baseline:.3f} ({baseline / page:.2f}x slower)"
     )
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def page_bench_main(argv, *, doc: str, label: str, bench_database, seed_only) -> int:
+    """The command line shared by the page benchmarks (--db, --seconds, --seed-only)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "all"], default="all")
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one round")
     parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.seed_only:
-        _seed_only()
+        seed_only()
         return 0
     if args.seconds <= 0:
         parser.error("--seconds must be positive")
@@ -345,8 +355,18 @@ def main(argv=None) -> int:
             print(bench_database(kind, args.seconds), flush=True)
         except BenchError as exc:
             failed = True
-            print(f"product page ({REVIEWS_PER_PAGE} reviews) {kind}: FAILED: {exc}", flush=True)
+            print(f"{label} {kind}: FAILED: {exc}", flush=True)
     return 1 if failed else 0
+
+
+def main(argv=None) -> int:
+    return page_bench_main(
+        argv,
+        doc=__doc__,
+        label=f"product page ({REVIEWS_PER_PAGE} reviews)",
+        bench_database=bench_database,
+        seed_only=_seed_only,
+    )
 
 
 if __name__ == "__main__":

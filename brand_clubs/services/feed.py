@@ -267,7 +267,9 @@ def post_delete(*, post: ClubPost, actor) -> ClubPost:
     return current
 
 
-def post_hide(*, post: ClubPost, actor, reason: str) -> ClubPost:
+def _post_moderate(*, post: ClubPost, actor, reason: str, status: str, action: str) -> ClubPost:
+    """Hide or restore a post (moderators, with a reason, audited); a no-op when the post
+    is already in that state, NotFound when its author deleted it."""
     access_club_moderate(user=actor, club=post.club)
     reason = _clean_reason(reason)
     rate_limit_hit(action="club_manage", key=actor.pk)
@@ -275,42 +277,39 @@ def post_hide(*, post: ClubPost, actor, reason: str) -> ClubPost:
         current = _lock_post(post)
         if current.status == ClubPost.Status.DELETED:
             raise NotFound(_("This post is not available."))
-        if current.status == ClubPost.Status.HIDDEN:
+        if current.status == status:
             return current
-        current.status = ClubPost.Status.HIDDEN
+        current.status = status
         current.save(update_fields=["status"])
         _audit(
             club=current.club,
             actor=actor,
-            action=ClubAuditEntry.Action.HIDE_POST,
+            action=action,
             target_member=current.author,
             target_repr=excerpt(current.body),
             reason=reason,
         )
     return current
+
+
+def post_hide(*, post: ClubPost, actor, reason: str) -> ClubPost:
+    return _post_moderate(
+        post=post,
+        actor=actor,
+        reason=reason,
+        status=ClubPost.Status.HIDDEN,
+        action=ClubAuditEntry.Action.HIDE_POST,
+    )
 
 
 def post_restore(*, post: ClubPost, actor, reason: str) -> ClubPost:
-    access_club_moderate(user=actor, club=post.club)
-    reason = _clean_reason(reason)
-    rate_limit_hit(action="club_manage", key=actor.pk)
-    with transaction.atomic():
-        current = _lock_post(post)
-        if current.status == ClubPost.Status.DELETED:
-            raise NotFound(_("This post is not available."))
-        if current.status == ClubPost.Status.PUBLISHED:
-            return current
-        current.status = ClubPost.Status.PUBLISHED
-        current.save(update_fields=["status"])
-        _audit(
-            club=current.club,
-            actor=actor,
-            action=ClubAuditEntry.Action.RESTORE_POST,
-            target_member=current.author,
-            target_repr=excerpt(current.body),
-            reason=reason,
-        )
-    return current
+    return _post_moderate(
+        post=post,
+        actor=actor,
+        reason=reason,
+        status=ClubPost.Status.PUBLISHED,
+        action=ClubAuditEntry.Action.RESTORE_POST,
+    )
 
 
 def post_pin(*, post: ClubPost, actor, pinned: bool) -> ClubPost:

@@ -2,6 +2,8 @@ from django.urls import path
 
 from brand_clubs.views import feed
 
+# A post's action URLs are its own URL plus a suffix (templates/brand_clubs/_post.html
+# builds them so, with one reverse() per post): keep it that way.
 urlpatterns = [
     path("clubs/<str:slug>/feed/", feed.club_feed, name="club_feed"),
     path("clubs/<str:slug>/posts/<int:pk>/", feed.post_detail, name="post"),
