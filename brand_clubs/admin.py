@@ -32,6 +32,14 @@ class BrandAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     inlines = (BrandStaffInline,)
 
+    def save_related(self, request, form, formsets, change):
+        """Staff changed here reach the club editor groups and owner roles at once, as
+        they do from the Wagtail admin."""
+        from brand_clubs.services.pages import brand_club_editors_sync
+
+        super().save_related(request, form, formsets, change)
+        brand_club_editors_sync(brand=form.instance)
+
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):

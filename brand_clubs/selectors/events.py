@@ -142,6 +142,20 @@ def event_attendee_list(*, event: Event, query: str = "") -> QuerySet:
     ).order_by("going_first", "name_key", "pk")
 
 
+def _visible_to_member(member, *, prefix: str = "") -> Q:
+    """Events `member` may still see: public ones, and those of clubs they are in or
+    whose brand they staff (someone who left a club no longer sees its members' events)."""
+    insider_clubs = ClubMembership.objects.filter(
+        member=member, status=ClubMembership.Status.ACTIVE
+    ).values("club_id")
+    staff_brands = BrandStaff.objects.filter(member=member).values("brand_id")
+    return (
+        Q(**{f"{prefix}visibility": Event.Visibility.PUBLIC})
+        | Q(**{f"{prefix}club_id__in": insider_clubs})
+        | Q(**{f"{prefix}club__brand_id__in": staff_brands})
+    )
+
+
 def event_list_for_member(*, member, past: bool = False) -> QuerySet:
     """ "My events": RSVPs going or waitlisted, upcoming soonest first or past latest
     first, with their event and club."""
@@ -149,7 +163,9 @@ def event_list_for_member(*, member, past: bool = False) -> QuerySet:
         return EventRSVP.objects.none()
     now = timezone.now()
     queryset = EventRSVP.objects.filter(
-        member=member, status__in=[EventRSVP.Status.GOING, EventRSVP.Status.WAITLISTED]
+        _visible_to_member(member, prefix="event__"),
+        member=member,
+        status__in=[EventRSVP.Status.GOING, EventRSVP.Status.WAITLISTED],
     ).select_related("event", "event__club", "event__club__brand")
     if past:
         return queryset.filter(event__ends_at__lte=now).order_by("-event__starts_at", "-pk")
@@ -163,18 +179,8 @@ def event_list_for_calendar_feed(*, member) -> list[Event]:
     going = EventRSVP.objects.filter(
         member=member, status=EventRSVP.Status.GOING, event__ends_at__gte=since
     ).values("event_id")
-    # Still visible to them: someone who left a club no longer sees its members' events.
-    insider_clubs = ClubMembership.objects.filter(
-        member=member, status=ClubMembership.Status.ACTIVE
-    ).values("club_id")
-    staff_brands = BrandStaff.objects.filter(member=member).values("brand_id")
-    visible = (
-        Q(visibility=Event.Visibility.PUBLIC)
-        | Q(club_id__in=insider_clubs)
-        | Q(club__brand_id__in=staff_brands)
-    )
     return list(
-        Event.objects.filter(visible, pk__in=going)
+        Event.objects.filter(_visible_to_member(member), pk__in=going)
         .select_related("club", "club__brand")
         .order_by("starts_at", "pk")
     )

@@ -32,6 +32,7 @@ from brand_clubs.services.access import (
     access_club_moderate,
     access_club_own,
 )
+from brand_clubs.services.events import event_rsvps_withdraw
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.imaging import ImageRejected, process_image
 from community.members.models import Member
@@ -364,6 +365,8 @@ def club_leave(*, club: Club, member) -> None:
         membership.delete()
         if was_active:
             _count_change(club, -1)
+            if not is_brand_staff(user=member, brand=club.brand):  # staff still see them
+                event_rsvps_withdraw(club=club, member=member, public_events_too=False)
 
 
 # --- decisions by managers ------------------------------------------------------------
@@ -453,6 +456,7 @@ def club_member_remove(*, club: Club, actor, member, reason: str) -> None:
         _check_may_act_on(standing=standing, club=club, member=member, target=target)
         target.delete()
         _count_change(club, -1)
+        event_rsvps_withdraw(club=club, member=member, public_events_too=False)
         _audit(
             club=club,
             actor=actor,
@@ -488,6 +492,7 @@ def club_member_ban(*, club: Club, actor, member, reason: str) -> ClubMembership
             target.decided_by = actor
             target.joined_at = None
             target.save()
+            event_rsvps_withdraw(club=club, member=member, public_events_too=True)
             _audit(
                 club=club,
                 actor=actor,

@@ -92,9 +92,12 @@ def _refresh_counters(event: Event) -> None:
 
 
 def _recipients_who_may_see(event: Event, members: QuerySet) -> QuerySet:
-    """Only notify people the event is visible to: anyone for public events; active
-    members and the brand's staff for club events."""
-    members = members.filter(is_active=True)
+    """Only notify people the event is visible to: anyone not banned from the club for
+    public events; active members and the brand's staff for club events."""
+    members = members.filter(is_active=True).exclude(
+        club_memberships__club_id=event.club_id,
+        club_memberships__status=ClubMembership.Status.BANNED,
+    )
     if event.is_public:
         return members
     return members.filter(
@@ -110,6 +113,10 @@ def _when(event: Event) -> str:
     """The start in the event's own zone, written the same in every language."""
     local = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone))
     return f"{local:%Y-%m-%d %H:%M} ({event.time_zone})"
+
+
+MAX_SCHEDULE_AHEAD = timedelta(days=5 * 366)
+MAX_EVENT_LENGTH = timedelta(days=31)
 
 
 def _clean_event_fields(
@@ -147,6 +154,14 @@ def _clean_event_fields(
             raise DomainError(_("Enter a valid date and time."), field=field)
     if ends_at <= starts_at:
         raise DomainError(_("The event must end after it starts."), field="ends_at")
+    horizon = timezone.now() + MAX_SCHEDULE_AHEAD
+    if starts_at > horizon or ends_at > horizon:
+        raise DomainError(
+            _("Events can be planned at most five years ahead."),
+            field="starts_at" if starts_at > horizon else "ends_at",
+        )
+    if ends_at - starts_at > MAX_EVENT_LENGTH:
+        raise DomainError(_("An event can last at most 31 days."), field="ends_at")
     if format not in Event.Format.values:
         raise DomainError(_("Choose online or in person."), field="format")
     if visibility not in Event.Visibility.values:
@@ -211,9 +226,13 @@ def _promote_waitlisted(*, event: Event, seats: int | None, actor=None) -> list[
     `seats=None` means everyone waiting."""
     if event.is_cancelled or seats == 0:
         return []
+    # Someone who left, was removed or banned (or a stranger, after the event became
+    # members-only) keeps their place in the queue but is passed over: a seat and its
+    # notification go only to people who may see the event.
+    eligible = _recipients_who_may_see(event, Member.objects.all()).values("pk")
     waiting = (
-        EventRSVP.objects.select_for_update()
-        .filter(event=event, status=EventRSVP.Status.WAITLISTED)
+        EventRSVP.objects.select_for_update(of=("self",))
+        .filter(event=event, status=EventRSVP.Status.WAITLISTED, member__in=eligible)
         .select_related("member")
         .order_by("queued_at", "pk")
     )
@@ -277,6 +296,8 @@ def event_create(
         rsvp_deadline=rsvp_deadline,
         visibility=visibility,
     )
+    if fields["starts_at"] <= timezone.now():
+        raise DomainError(_("A new event must start in the future."), field="starts_at")
     rate_limit_hit(action="event_write", key=actor.pk)
     with transaction.atomic():
         event = Event.objects.create(club=club, created_by=actor, **fields)
@@ -371,9 +392,9 @@ def event_cancel(*, event: Event, actor, reason: str) -> Event:
         locked = _lock_event(event)
         if locked.is_cancelled:
             raise Conflict(_("This event is already cancelled."), code="cancelled")
-        Event.objects.filter(pk=locked.pk).update(
-            status=Event.Status.CANCELLED, updated_at=timezone.now()
-        )
+        locked.status = Event.Status.CANCELLED
+        # save(), not update(): the search index drops cancelled events on post_save.
+        locked.save(update_fields=["status", "updated_at"])
         ClubAuditEntry.objects.create(
             club_id=locked.club_id,
             actor=actor,
@@ -493,6 +514,40 @@ def event_rsvp_cancel(*, event: Event, member) -> EventRSVP:
     return rsvp
 
 
+def event_rsvps_withdraw(*, club: Club, member, public_events_too: bool) -> int:
+    """Give up `member`'s places at the club's upcoming events when they leave or are
+    removed (members-only events) or banned (every event), freeing seats for the
+    waitlist. Called by the club services inside their transaction; no notification
+    to the person leaving. Returns how many RSVPs were cancelled."""
+    rsvps = EventRSVP.objects.filter(
+        member=member,
+        event__club=club,
+        event__status=Event.Status.SCHEDULED,
+        event__starts_at__gt=timezone.now(),
+        status__in=[EventRSVP.Status.GOING, EventRSVP.Status.WAITLISTED],
+        checked_in_at__isnull=True,
+    )
+    if not public_events_too:
+        rsvps = rsvps.filter(event__visibility=Event.Visibility.CLUB)
+    cancelled = 0
+    for event_id in rsvps.values_list("event_id", flat=True).distinct().order_by("event_id"):
+        locked = _lock_event(Event(pk=event_id))
+        rsvp = rsvps.select_for_update(of=("self",)).filter(event=locked).first()
+        if rsvp is None:
+            continue
+        was_going = rsvp.status == EventRSVP.Status.GOING
+        rsvp.status = EventRSVP.Status.CANCELLED
+        rsvp.save(update_fields=["status", "updated_at"])
+        cancelled += 1
+        if was_going:
+            Event.objects.filter(pk=locked.pk).update(going_count=F("going_count") - 1)
+            locked.going_count -= 1
+            _promote_waitlisted(event=locked, seats=1)
+        else:
+            Event.objects.filter(pk=locked.pk).update(waitlist_count=F("waitlist_count") - 1)
+    return cancelled
+
+
 def event_check_in(*, event: Event, actor, code: str) -> EventRSVP:
     """Check an attendee in at the door by their personal code."""
     access_club_manage(user=actor, club=event.club)
@@ -505,6 +560,8 @@ def event_check_in(*, event: Event, actor, code: str) -> EventRSVP:
         raise Conflict(_("This event was cancelled."), code="cancelled")
     rate_limit_hit(action="event_checkin", key=actor.pk)
     with transaction.atomic():
+        if _lock_event(event).is_cancelled:  # cancelled while the door page was open
+            raise Conflict(_("This event was cancelled."), code="cancelled")
         rsvp = (
             EventRSVP.objects.select_for_update(of=("self",))
             .select_related("member", "checked_in_by")
@@ -611,6 +668,7 @@ def event_photo_delete(*, photo: EventPhoto, actor) -> None:
     event = photo.event
     if photo.uploader_id != actor.pk:
         access_club_moderate(user=actor, club=event.club)
+    rate_limit_hit(action="event_photo", key=actor.pk)
     with transaction.atomic():
         locked = EventPhoto.objects.select_for_update().filter(pk=photo.pk).first()
         if locked is None:

@@ -247,6 +247,7 @@ def post_delete(*, post: ClubPost, actor) -> ClubPost:
     is_author = post.author_id == actor.pk
     if not is_author:
         access_club_moderate(user=actor, club=post.club)
+    rate_limit_hit(action="club_post" if is_author else "club_manage", key=actor.pk)
     with transaction.atomic():
         current = _lock_post(post)
         if current.status == ClubPost.Status.DELETED:
@@ -426,6 +427,7 @@ def comment_delete(*, comment: ClubComment, actor) -> ClubComment:
     is_author = comment.author_id == actor.pk
     if not is_author:
         access_club_moderate(user=actor, club=comment.post.club)
+    rate_limit_hit(action="club_comment" if is_author else "club_manage", key=actor.pk)
     with transaction.atomic():
         current = _lock_comment(comment)
         if current.status == ContentStatus.DELETED:

@@ -15,7 +15,14 @@ from django.db import transaction
 from django.db.models import Q
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
-from brand_clubs.models import Brand, BrandStaff, Club, ClubIndexPage, ClubPage
+from brand_clubs.models import (
+    Brand,
+    BrandStaff,
+    Club,
+    ClubIndexPage,
+    ClubMembership,
+    ClubPage,
+)
 from community.home.models import HomePage
 
 EDITOR_GROUP_PREFIX = "Club editors: "
@@ -117,7 +124,8 @@ def _grant_image_library(group: Group) -> None:
 @transaction.atomic
 def brand_club_editors_sync(*, brand: Brand) -> Group:
     """Make the brand's editor group hold exactly: admin access, change + publish on
-    each of the brand's club pages, and the brand's active staff as members."""
+    each of the brand's club pages, and the brand's active staff as members; and take
+    the owner role in the brand's clubs from people no longer on its staff."""
     group = _editor_group_for(brand)
     name = editor_group_name(brand)
     if group is None:
@@ -149,6 +157,11 @@ def brand_club_editors_sync(*, brand: Brand) -> Group:
         "member_id", flat=True
     )
     group.user_set.set(list(staff_ids))
+    # People who left the brand's staff keep their club memberships, as plain members:
+    # the owner role (and its moderating rights) belongs to current staff only.
+    ClubMembership.objects.filter(club__brand=brand, role=ClubMembership.Role.OWNER).exclude(
+        member_id__in=list(staff_ids)
+    ).update(role=ClubMembership.Role.MEMBER)
     return group
 
 

@@ -50,6 +50,9 @@ LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 # --- forms ------------------------------------------------------------------------------
 
 
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
 class LocalDateTimeField(forms.DateTimeField):
     """A datetime-local input read as a wall-clock time (naive): the form attaches
     the event's own time zone, not the viewer's."""
@@ -64,9 +67,17 @@ class LocalDateTimeField(forms.DateTimeField):
             return value.replace(tzinfo=None)
         for fmt in self.input_formats:
             try:
-                return datetime.strptime(str(value).strip(), fmt)
+                parsed = datetime.strptime(str(value).strip(), fmt)
             except (TypeError, ValueError):
                 continue
+            # Years near 1 or 9999 overflow when converted to UTC; no event is that far.
+            if not (MIN_YEAR <= parsed.year <= MAX_YEAR):
+                raise forms.ValidationError(
+                    _("Enter a date between %(first)d and %(last)d.")
+                    % {"first": MIN_YEAR, "last": MAX_YEAR},
+                    code="out_of_range",
+                )
+            return parsed
         raise forms.ValidationError(_("Enter a valid date and time."), code="invalid")
 
 

@@ -176,6 +176,12 @@ def test_create_reads_times_in_the_event_zone(client, club, staff):
         ({"venue_name": ""}, "venue_name"),
         ({"rsvp_deadline": "2031-06-02T10:00"}, "rsvp_deadline"),
         ({"time_zone": "Nowhere/Land"}, "time_zone"),
+        # Years that overflow when converted to UTC, the past, and the far future.
+        ({"starts_at": "9999-12-31T20:00", "ends_at": "9999-12-31T23:00"}, "starts_at"),
+        ({"starts_at": "0001-01-01T10:00"}, "starts_at"),
+        ({"starts_at": "2020-01-01T10:00", "ends_at": "2020-01-01T12:00"}, "starts_at"),
+        ({"starts_at": "2040-01-01T10:00", "ends_at": "2040-01-01T12:00"}, "starts_at"),
+        ({"ends_at": "2031-08-01T18:00"}, "ends_at"),  # two months long
     ],
 )
 def test_create_with_bad_input_is_400_with_the_error_on_its_field(

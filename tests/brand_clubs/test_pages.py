@@ -302,3 +302,15 @@ def test_club_pages_are_not_in_the_page_tree_search_as_pages(club_a):
     assert ClubIndexPage.objects.get().pk not in ids
     assert HomePage.objects.get().pk in ids
     assert Page.objects.filter(pk=page.pk).live().exists()
+
+
+def test_people_who_leave_the_brand_staff_keep_a_plain_membership(club_a, brand_a, staff_a):
+    from brand_clubs.models import ClubMembership
+    from brand_clubs.services.clubs import club_join
+
+    membership = club_join(club=club_a, member=staff_a)
+    assert membership.role == ClubMembership.Role.OWNER
+    BrandStaff.objects.filter(member=staff_a).delete()
+    brand_club_editors_sync(brand=brand_a)
+    membership.refresh_from_db()
+    assert (membership.role, membership.status) == ("member", "active")

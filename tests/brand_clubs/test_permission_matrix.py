@@ -136,7 +136,10 @@ class World:
             "site_moderator": ModeratorFactory(),
         }
         self.post = ClubPostFactory(club=self.club, author=self.author)
-        self.club_event = EventFactory(club=self.club, visibility=Event.Visibility.CLUB)
+        # going_count as the services keep it: the target member holds one seat.
+        self.club_event = EventFactory(
+            club=self.club, visibility=Event.Visibility.CLUB, going_count=1
+        )
         self.public_event = EventFactory(club=self.club, visibility=Event.Visibility.PUBLIC)
         self.target_rsvp = EventRSVPFactory(event=self.club_event, member=self.target)
         now = timezone.now()

@@ -179,6 +179,16 @@ def test_cancelled_events_leave_the_index(public_club):
     assert found("quokkafest", ANONYMOUS) == set()
 
 
+def test_an_event_cancelled_through_the_service_leaves_the_index(public_club):
+    from brand_clubs.services.events import event_cancel
+
+    staff = BrandStaffFactory(brand=public_club.brand).member
+    event = EventFactory(club=public_club, title="Wombatmeet", visibility=Event.Visibility.PUBLIC)
+    assert found("wombatmeet", ANONYMOUS) == {f"event:{event.pk}"}
+    event_cancel(event=event, actor=staff, reason="Storm warning")
+    assert found("wombatmeet", ANONYMOUS) == set()
+
+
 # --- clubs ----------------------------------------------------------------------------
 
 

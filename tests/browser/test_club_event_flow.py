@@ -111,7 +111,9 @@ def test_join_approval_club_rsvp_check_in_and_add_album_photo(browser, live_serv
     expect(member_page.get_by_text("1 photo added to the album.")).to_be_visible()
     image = member_page.get_by_role("img", name="Sunset at the harbour")
     expect(image).to_be_visible()
-    assert member_page.evaluate(
-        "img => img.complete && img.naturalWidth > 0", image.element_handle()
+    # The bytes came through the access-checked view (lazy images load when in view).
+    image.scroll_into_view_if_needed()
+    member_page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
     )
     assert EventPhoto.objects.filter(event=event, uploader=ada).count() == 1
