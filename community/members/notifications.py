@@ -38,7 +38,9 @@ KINDS: dict[str, NotificationKind] = {
     "event_promoted": NotificationKind(
         _("A place opened up: you are now going to %(event)s."), email=True
     ),
-    "event_cancelled": NotificationKind(_("%(event)s was cancelled."), email=True),
+    "event_cancelled": NotificationKind(
+        _("%(event)s was cancelled. The reason: %(reason)s"), email=True
+    ),
     "event_reminder": NotificationKind(_("Reminder: %(event)s starts %(when)s."), email=True),
 }
 

@@ -14,6 +14,7 @@ from brand_clubs.models.events import EventCalendarFeed
 from brand_clubs.services import events as services
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.models import Notification
+from community.members.notifications import notification_text
 from tests.factories import (
     BrandStaffFactory,
     ClubFactory,
@@ -217,6 +218,8 @@ def test_cancel_notifies_going_and_waitlisted_and_is_audited(club, staff):
     )
     assert notified == {going.pk, waiting.pk}
     assert bystander.pk not in notified
+    sentence = notification_text(Notification.objects.filter(kind="event_cancelled").first())
+    assert sentence == f"{event.title} was cancelled. The reason: Storm warning"
     entry = ClubAuditEntry.objects.get(action=ClubAuditEntry.Action.CANCEL_EVENT)
     assert (entry.actor, entry.reason, entry.club_id) == (staff, "Storm warning", club.pk)
     with pytest.raises(Conflict):

@@ -248,6 +248,7 @@ def test_every_kind_renders_with_its_documented_params():
         "role": "R",
         "event": "V",
         "when": "W",
+        "reason": "Z",
     }
     for kind in KINDS:
         text = notifications._render(kind, sample)
