@@ -2,6 +2,7 @@
 
 from django import forms
 from django.http import JsonResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from community.errors import DomainError
 
@@ -21,3 +22,13 @@ def domain_error_json(exc: DomainError) -> JsonResponse:
     if exc.field:
         body["error"]["field"] = exc.field
     return JsonResponse(body, status=exc.status_code)
+
+
+def safe_next_url(request, fallback: str) -> str:
+    """The `next` the form or link carried, if it stays on this site; else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback

@@ -26,15 +26,10 @@ from django.utils.translation import gettext as _
 
 from brand_clubs.models import BrandStaff, Club, ClubMembership, Event, EventRSVP
 from community.errors import AccessDenied, NotFound
+from community.members.selectors import is_moderator
 
-
-def is_site_moderator(user) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and user.has_perm("members.moderate_content")
-    )
+# Site moderators, as the reviews and the admin know them.
+is_site_moderator = is_moderator
 
 
 @dataclass(frozen=True)
@@ -136,6 +131,14 @@ def club_standing(*, user, club: Club) -> ClubStanding:
         is_brand_staff=brand_staff and user.is_active,
         is_site_moderator=is_site_moderator(user),
     )
+
+
+def access_account(*, user) -> None:
+    """Signed in with an active account: the first condition of every write."""
+    if not (user is not None and user.is_authenticated):
+        raise AccessDenied(_("Please log in first."), code="login_required")
+    if not user.is_active:
+        raise AccessDenied(_("Your account is not active."))
 
 
 def _standing(user, club, standing):

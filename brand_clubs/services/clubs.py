@@ -28,10 +28,12 @@ from brand_clubs.models import (
 from brand_clubs.services import is_brand_staff
 from brand_clubs.services.access import (
     ClubStanding,
+    access_account,
     access_club_manage,
     access_club_moderate,
     access_club_own,
 )
+from brand_clubs.services.audit import club_audit_record
 from brand_clubs.services.events import event_rsvps_withdraw
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.imaging import ImageRejected, process_image
@@ -59,13 +61,6 @@ Status = ClubMembership.Status
 # --- helpers --------------------------------------------------------------------------
 
 
-def _require_account(user) -> None:
-    if not (user is not None and user.is_authenticated):
-        raise AccessDenied(_("Please log in first."), code="login_required")
-    if not user.is_active:
-        raise AccessDenied(_("Your account is not active."))
-
-
 def _not_on_yourself(actor, member) -> None:
     if actor.pk == member.pk:
         raise AccessDenied(_("You cannot do this to yourself."), code="self")
@@ -73,19 +68,6 @@ def _not_on_yourself(actor, member) -> None:
 
 def _count_change(club: Club, delta: int) -> None:
     Club.objects.filter(pk=club.pk).update(member_count=F("member_count") + delta)
-
-
-def _audit(*, club: Club, actor, action: str, member=None, target_repr="", reason="") -> None:
-    if member is not None and not target_repr:
-        target_repr = member.public_name
-    ClubAuditEntry.objects.create(
-        club=club,
-        actor=actor,
-        action=action,
-        target_member=member,
-        target_repr=target_repr[:200],
-        reason=(reason or "")[:1000],
-    )
 
 
 def _clean_reason(reason: str, *, required: bool) -> str:
@@ -119,7 +101,7 @@ def _club_managers(club: Club):
 
 def _access_club_edit(*, user, brand: Brand, permissions: tuple[str, ...]) -> None:
     """The brand's own staff, or site staff allowed to edit clubs in the admin."""
-    _require_account(user)
+    access_account(user=user)
     if is_brand_staff(user=user, brand=brand) or any(user.has_perm(p) for p in permissions):
         return
     raise AccessDenied(_("Only %(brand)s's staff can do this.") % {"brand": brand.name})
@@ -289,7 +271,7 @@ def club_join(*, club: Club, member, message: str = "") -> ClubMembership:
     """Public club: a member at once. Approval club: a PENDING request that the club's
     managers are told about. Invite-only club: refused (an invite link is the way in).
     The brand's own staff join any club at once, as owners."""
-    _require_account(member)
+    access_account(user=member)
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX_LENGTH:
         raise DomainError(
@@ -353,7 +335,7 @@ def _refuse_existing(existing: ClubMembership) -> None:
 def club_leave(*, club: Club, member) -> None:
     """Leave a club, or withdraw a join request. Anyone may leave, owners included; a
     ban is not a membership and cannot be left."""
-    _require_account(member)
+    access_account(user=member)
     rate_limit_hit(action="club_join", key=member.pk)
     with transaction.atomic():
         membership = _locked_membership(club=club, member=member)
@@ -394,7 +376,7 @@ def club_request_decide(
             raise NotFound(_("There is no such join request."))
         if not approve:
             request.delete()
-            _audit(
+            club_audit_record(
                 club=club,
                 actor=actor,
                 action=ClubAuditEntry.Action.REJECT,
@@ -407,7 +389,7 @@ def club_request_decide(
         request.decided_by = actor
         request.save(update_fields=["status", "joined_at", "decided_by"])
         _count_change(club, 1)
-        _audit(
+        club_audit_record(
             club=club,
             actor=actor,
             action=ClubAuditEntry.Action.APPROVE,
@@ -457,7 +439,7 @@ def club_member_remove(*, club: Club, actor, member, reason: str) -> None:
         target.delete()
         _count_change(club, -1)
         event_rsvps_withdraw(club=club, member=member, public_events_too=False)
-        _audit(
+        club_audit_record(
             club=club,
             actor=actor,
             action=ClubAuditEntry.Action.REMOVE,
@@ -493,7 +475,7 @@ def club_member_ban(*, club: Club, actor, member, reason: str) -> ClubMembership
             target.joined_at = None
             target.save()
             event_rsvps_withdraw(club=club, member=member, public_events_too=True)
-            _audit(
+            club_audit_record(
                 club=club,
                 actor=actor,
                 action=ClubAuditEntry.Action.BAN,
@@ -516,7 +498,7 @@ def club_member_unban(*, club: Club, actor, member, reason: str = "") -> None:
         if target is None or target.status != Status.BANNED:
             raise NotFound(_("%(name)s is not banned.") % {"name": member.public_name})
         target.delete()
-        _audit(
+        club_audit_record(
             club=club, actor=actor, action=ClubAuditEntry.Action.UNBAN, member=member, reason=reason
         )
 
@@ -548,7 +530,7 @@ def club_member_set_role(*, club: Club, actor, member, role: str) -> ClubMembers
         target.decided_by = actor
         target.save(update_fields=["role", "decided_by"])
         new_label = target.get_role_display()
-        _audit(
+        club_audit_record(
             club=club,
             actor=actor,
             action=ClubAuditEntry.Action.ROLE,
@@ -615,7 +597,7 @@ def club_invite_create(
             requires_verified_purchase=bool(requires_verified_purchase),
             created_by=actor,
         )
-        _audit(
+        club_audit_record(
             club=club,
             actor=actor,
             action=ClubAuditEntry.Action.INVITE,
@@ -635,7 +617,7 @@ def club_invite_revoke(*, club: Club, actor, invite: ClubInvite) -> ClubInvite:
             raise Conflict(_("This invite was already revoked."), code="already_revoked")
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
-        _audit(
+        club_audit_record(
             club=club,
             actor=actor,
             action=ClubAuditEntry.Action.REVOKE_INVITE,
@@ -671,7 +653,7 @@ def has_verified_purchase(*, member, brand_id: int) -> bool:
 def club_invite_redeem(*, token: str, member) -> ClubMembership:
     """Join a club through an invite link. The invite row is locked so that two people
     racing for the last use cannot both get in."""
-    _require_account(member)
+    access_account(user=member)
     rate_limit_hit(action="club_join", key=member.pk)  # before the lookup: no token guessing
     token = (token or "").strip()
     unknown = DomainError(_("This invite link is not valid."), code="invite_unknown")

@@ -31,11 +31,13 @@ from brand_clubs.models import (
 )
 from brand_clubs.models.events import EventCalendarFeed
 from brand_clubs.services.access import (
+    access_account,
     access_club_manage,
     access_club_moderate,
     access_event_attendee,
     access_event_rsvp,
 )
+from brand_clubs.services.audit import club_audit_record
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.models import Member
 from community.members.notifications import notify
@@ -395,11 +397,11 @@ def event_cancel(*, event: Event, actor, reason: str) -> Event:
         locked.status = Event.Status.CANCELLED
         # save(), not update(): the search index drops cancelled events on post_save.
         locked.save(update_fields=["status", "updated_at"])
-        ClubAuditEntry.objects.create(
-            club_id=locked.club_id,
+        club_audit_record(
+            club=locked.club,
             actor=actor,
             action=ClubAuditEntry.Action.CANCEL_EVENT,
-            target_repr=locked.title[:200],
+            target_repr=locked.title,
             reason=reason,
         )
         people = Member.objects.filter(
@@ -481,8 +483,7 @@ def event_rsvp(*, event: Event, member) -> EventRSVP:
 def event_rsvp_cancel(*, event: Event, member) -> EventRSVP:
     """Give up a seat or a place in the queue; a freed seat goes to the first person
     waiting, in the same transaction."""
-    if not (member and member.is_authenticated):
-        raise AccessDenied(_("Please log in first."), code="login_required")
+    access_account(user=member)
     rate_limit_hit(action="event_rsvp", key=member.pk)
     with transaction.atomic():
         locked = _lock_event(event)
@@ -607,12 +608,12 @@ def event_check_in(*, event: Event, actor, code: str) -> EventRSVP:
         rsvp.checked_in_at = timezone.now()
         rsvp.checked_in_by = actor
         rsvp.save(update_fields=["checked_in_at", "checked_in_by", "updated_at"])
-        ClubAuditEntry.objects.create(
-            club_id=event.club_id,
+        club_audit_record(
+            club=event.club,
             actor=actor,
             action=ClubAuditEntry.Action.CHECK_IN,
-            target_member=rsvp.member,
-            target_repr=event.title[:200],
+            member=rsvp.member,
+            target_repr=event.title,
         )
     return rsvp
 
@@ -663,8 +664,7 @@ def event_photo_add(
 def event_photo_delete(*, photo: EventPhoto, actor) -> None:
     """The uploader, club moderators, brand staff and site moderators remove a photo;
     its files go once the deletion is committed."""
-    if not (actor and actor.is_authenticated):
-        raise AccessDenied(_("Please log in first."), code="login_required")
+    access_account(user=actor)
     event = photo.event
     if photo.uploader_id != actor.pk:
         access_club_moderate(user=actor, club=event.club)
@@ -678,12 +678,12 @@ def event_photo_delete(*, photo: EventPhoto, actor) -> None:
         was_published = locked.status == EventPhoto.Status.PUBLISHED
         locked.delete()
         if photo.uploader_id != actor.pk:
-            ClubAuditEntry.objects.create(
+            club_audit_record(
                 club=event.club,
                 actor=actor,
                 action=ClubAuditEntry.Action.DELETE_EVENT_PHOTO,
-                target_member_id=photo.uploader_id,
-                target_repr=(locked.caption or event.title)[:200],
+                member=locked.uploader,
+                target_repr=locked.caption or event.title,
             )
         if was_published:
             Event.objects.filter(pk=event.pk).update(photo_count=F("photo_count") - 1)
@@ -789,8 +789,7 @@ def _new_feed_token() -> str:
 
 def calendar_feed_ensure(*, member) -> EventCalendarFeed:
     """The member's secret calendar address, created on first use."""
-    if not (member and member.is_authenticated):
-        raise AccessDenied(_("Please log in first."), code="login_required")
+    access_account(user=member)
     with transaction.atomic():
         feed, _created = EventCalendarFeed.objects.get_or_create(
             member=member, defaults={"token": _new_feed_token()}
@@ -800,8 +799,7 @@ def calendar_feed_ensure(*, member) -> EventCalendarFeed:
 
 def calendar_feed_reset(*, member) -> EventCalendarFeed:
     """A new secret address; the old one stops working at once."""
-    if not (member and member.is_authenticated):
-        raise AccessDenied(_("Please log in first."), code="login_required")
+    access_account(user=member)
     rate_limit_hit(action="event_write", key=member.pk)
     with transaction.atomic():
         feed, created = EventCalendarFeed.objects.select_for_update().get_or_create(

@@ -28,6 +28,7 @@ from brand_clubs.models import (
 from brand_clubs.models.clubs import MAX_PHOTOS_PER_POST, ContentStatus
 from brand_clubs.services.access import (
     ClubStanding,
+    access_account,
     access_club_manage,
     access_club_moderate,
     access_club_own,
@@ -35,6 +36,7 @@ from brand_clubs.services.access import (
     can_see_event,
     club_standing,
 )
+from brand_clubs.services.audit import club_audit_record
 from community.errors import AccessDenied, DomainError, NotFound
 from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
@@ -61,13 +63,6 @@ def excerpt(body: str, length: int = EXCERPT_LENGTH) -> str:
     return Truncator(text).chars(length)
 
 
-def _require_account(user) -> None:
-    if not (user is not None and user.is_authenticated):
-        raise AccessDenied(_("Please log in first."), code="login_required")
-    if not user.is_active:
-        raise AccessDenied(_("Your account is not active."))
-
-
 def _clean_body(body, *, max_length: int, field: str = "body") -> str:
     body = (body or "").strip()
     if len(body) > max_length:
@@ -87,17 +82,6 @@ def _clean_reason(reason) -> str:
             field="reason",
         )
     return reason
-
-
-def _audit(*, club, actor, action: str, target_member=None, target_repr="", reason="") -> None:
-    ClubAuditEntry.objects.create(
-        club=club,
-        actor=actor,
-        action=action,
-        target_member=target_member,
-        target_repr=target_repr[:200],
-        reason=reason,
-    )
 
 
 def _lock_post(post: ClubPost) -> ClubPost:
@@ -218,7 +202,7 @@ def _announce(*, post: ClubPost, club, author) -> int:
 
 def post_update(*, post: ClubPost, editor, body: str) -> ClubPost:
     """The author edits the text of their post while they may still take part."""
-    _require_account(editor)
+    access_account(user=editor)
     if post.author_id != editor.pk:
         raise AccessDenied(_("You can only edit your own posts."))
     access_club_participate(user=editor, club=post.club)
@@ -243,7 +227,7 @@ def post_update(*, post: ClubPost, editor, body: str) -> ClubPost:
 def post_delete(*, post: ClubPost, actor) -> ClubPost:
     """Soft delete by the author (any time: it is their text), or by a moderator of the
     club, the brand's staff or a site moderator (audited). Photos go with it."""
-    _require_account(actor)
+    access_account(user=actor)
     is_author = post.author_id == actor.pk
     if not is_author:
         access_club_moderate(user=actor, club=post.club)
@@ -258,11 +242,11 @@ def post_delete(*, post: ClubPost, actor) -> ClubPost:
         current.photo_count = 0
         current.save(update_fields=["status", "is_pinned", "photo_count"])
         if not is_author:
-            _audit(
+            club_audit_record(
                 club=current.club,
                 actor=actor,
                 action=AUDIT_DELETE_POST,
-                target_member=current.author,
+                member=current.author,
                 target_repr=excerpt(current.body),
             )
     return current
@@ -282,11 +266,11 @@ def _post_moderate(*, post: ClubPost, actor, reason: str, status: str, action: s
             return current
         current.status = status
         current.save(update_fields=["status"])
-        _audit(
+        club_audit_record(
             club=current.club,
             actor=actor,
             action=action,
-            target_member=current.author,
+            member=current.author,
             target_repr=excerpt(current.body),
             reason=reason,
         )
@@ -326,11 +310,11 @@ def post_pin(*, post: ClubPost, actor, pinned: bool) -> ClubPost:
         current.is_pinned = pinned
         current.pinned_at = timezone.now() if pinned else None
         current.save(update_fields=["is_pinned", "pinned_at"])
-        _audit(
+        club_audit_record(
             club=current.club,
             actor=actor,
             action=ClubAuditEntry.Action.PIN if pinned else ClubAuditEntry.Action.UNPIN,
-            target_member=current.author,
+            member=current.author,
             target_repr=excerpt(current.body),
         )
     return current
@@ -364,7 +348,7 @@ def post_like(*, post: ClubPost, member) -> ClubPost:
 def post_unlike(*, post: ClubPost, member) -> ClubPost:
     """Take a like back. Only the member's own like row is touched, so this needs a
     signed-in account and nothing more: a member who left can still withdraw a like."""
-    _require_account(member)
+    access_account(user=member)
     rate_limit_hit(action="club_like", key=member.pk)
     with transaction.atomic():
         # Only the request that actually deletes the row decrements the counter.
@@ -423,7 +407,7 @@ def _remove_comment(*, comment: ClubComment, status: str) -> None:
 
 def comment_delete(*, comment: ClubComment, actor) -> ClubComment:
     """Soft delete by the comment's author, or by moderators (audited)."""
-    _require_account(actor)
+    access_account(user=actor)
     is_author = comment.author_id == actor.pk
     if not is_author:
         access_club_moderate(user=actor, club=comment.post.club)
@@ -434,11 +418,11 @@ def comment_delete(*, comment: ClubComment, actor) -> ClubComment:
             return current
         _remove_comment(comment=current, status=ContentStatus.DELETED)
         if not is_author:
-            _audit(
+            club_audit_record(
                 club=current.post.club,
                 actor=actor,
                 action=AUDIT_DELETE_COMMENT,
-                target_member=current.author,
+                member=current.author,
                 target_repr=excerpt(current.body),
             )
     return current
@@ -455,11 +439,11 @@ def comment_hide(*, comment: ClubComment, actor, reason: str) -> ClubComment:
         if current.status == ContentStatus.HIDDEN:
             return current
         _remove_comment(comment=current, status=ContentStatus.HIDDEN)
-        _audit(
+        club_audit_record(
             club=current.post.club,
             actor=actor,
             action=ClubAuditEntry.Action.HIDE_COMMENT,
-            target_member=current.author,
+            member=current.author,
             target_repr=excerpt(current.body),
             reason=reason,
         )

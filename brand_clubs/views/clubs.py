@@ -12,7 +12,6 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonRespo
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -27,7 +26,7 @@ from brand_clubs.services.access import (
     club_standing,
 )
 from community.errors import AccessDenied, DomainError, NotFound
-from community.http import domain_error_json, form_add_domain_error, wants_json
+from community.http import domain_error_json, form_add_domain_error, safe_next_url, wants_json
 
 CLUBS_PER_PAGE = 24
 MEMBERS_PER_PAGE = 50
@@ -116,15 +115,6 @@ def _forbidden(request, exc: AccessDenied):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     return render(request, "403.html", {"message": exc.message}, status=403)
-
-
-def _back(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _is_api(request) -> bool:
@@ -372,22 +362,22 @@ def club_member_action(request, slug, member_id, action):
                 return domain_error_json(exc)
             if action not in CONFIRMED_ACTIONS:
                 messages.error(request, exc.message)
-                return redirect(_back(request, fallback))
+                return redirect(safe_next_url(request, fallback))
             form_add_domain_error(form, exc)
         else:
             if wants_json(request):
                 return JsonResponse({"action": action, "member": member.pk})
             messages.success(request, str(done_message))
-            return redirect(_back(request, fallback))
+            return redirect(safe_next_url(request, fallback))
     if action not in CONFIRMED_ACTIONS:  # a POST whose form did not validate
         messages.error(request, _("Please check the reason and try again."))
-        return redirect(_back(request, fallback))
+        return redirect(safe_next_url(request, fallback))
     context = {
         "club": club,
         "member": member,
         "action": action,
         "form": form,
-        "next": _back(request, fallback),
+        "next": safe_next_url(request, fallback),
     }
     status = 400 if form.errors else 200
     return render(request, "brand_clubs/club_member_confirm.html", context, status=status)

@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,7 +24,7 @@ from brand_clubs.selectors import feed as selectors
 from brand_clubs.services import feed as services
 from brand_clubs.services.access import access_club_read, club_standing
 from community.errors import AccessDenied, DomainError, NotFound
-from community.http import domain_error_json, form_add_domain_error, wants_json
+from community.http import domain_error_json, form_add_domain_error, safe_next_url, wants_json
 from community.private_media import private_file_response
 from community.reviews.forms import MultipleFileField
 
@@ -127,15 +126,6 @@ def _comment_or_404(club, pk, request, standing):
         raise Http404(exc.message) from None
 
 
-def _back(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 def _post_url(post: ClubPost, club) -> str:
     return reverse("brand_clubs:post", args=[club.slug, post.pk])
 
@@ -149,7 +139,7 @@ def _action_failed(request, exc: DomainError, *, club, fallback: str):
     if isinstance(exc, NotFound):
         raise Http404(exc.message)
     messages.error(request, exc.message)
-    return redirect(_back(request, fallback))
+    return redirect(safe_next_url(request, fallback))
 
 
 # --- feed and posts -------------------------------------------------------------------
@@ -348,7 +338,7 @@ def post_pin(request, slug, pk):
         messages.success(request, gettext("The post is pinned to the top of the feed."))
     else:
         messages.success(request, gettext("The post is no longer pinned."))
-    return redirect(_back(request, reverse("brand_clubs:club_feed", args=[club.slug])))
+    return redirect(safe_next_url(request, reverse("brand_clubs:club_feed", args=[club.slug])))
 
 
 @require_POST
@@ -359,7 +349,7 @@ def post_like(request, slug, pk):
         exc = AccessDenied(gettext("Please log in to like posts."), code="login_required")
         if wants_json(request) or request.htmx:
             return domain_error_json(exc)
-        return redirect_to_login(_back(request, request.path))
+        return redirect_to_login(safe_next_url(request, request.path))
     try:
         club, standing = _readable_club(request, slug)
     except AccessDenied as exc:
@@ -382,7 +372,7 @@ def post_like(request, slug, pk):
         )
     if wants_json(request):
         return JsonResponse({"like_count": post.like_count, "liked": not undo})
-    return redirect(_back(request, fallback))
+    return redirect(safe_next_url(request, fallback))
 
 
 # --- comments -------------------------------------------------------------------------

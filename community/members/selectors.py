@@ -5,6 +5,16 @@ from django.shortcuts import get_object_or_404
 from community.members.models import Member, Notification
 
 
+def is_moderator(user) -> bool:
+    """Site moderators: active members with members.moderate_content."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm("members.moderate_content")
+    )
+
+
 def member_get_public(*, pk) -> Member:
     """A member whose profile can be shown: deactivated accounts are 404."""
     return get_object_or_404(Member, pk=pk, is_active=True)

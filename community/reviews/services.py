@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from brand_clubs.models import Brand, Product
 from brand_clubs.services import access_brand_staff
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
+from community.members.selectors import is_moderator
 from community.ratelimit import rate_limit_hit
 from community.reviews.models import (
     MAX_PHOTOS_PER_REVIEW,
@@ -38,15 +39,6 @@ MAX_CODES_PER_BATCH = 10_000
 
 
 # --- access -------------------------------------------------------------------------
-
-
-def is_moderator(user) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and user.has_perm("members.moderate_content")
-    )
 
 
 def access_review_write(*, user) -> None:

@@ -5,14 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brand_clubs.selectors import product_get_by_id
 from brand_clubs.services import access_brand_staff, is_brand_staff
 from community.errors import AccessDenied, DomainError, NotFound
-from community.http import domain_error_json, form_add_domain_error, wants_json
+from community.http import domain_error_json, form_add_domain_error, safe_next_url, wants_json
 from community.reviews import selectors, services
 from community.reviews.forms import BrandReplyForm, FlagForm, ReviewEditForm, ReviewForm
 
@@ -24,15 +23,6 @@ def _readable_review(request, pk):
     except NotFound as exc:
         raise Http404(exc.message) from None
     return review
-
-
-def _back(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _forbidden(request, exc: AccessDenied):
@@ -144,7 +134,7 @@ def review_helpful(request, pk):
     if not request.user.is_authenticated:
         if wants_json(request) or request.htmx:
             return domain_error_json(AccessDenied(_("Please log in to mark reviews helpful.")))
-        return redirect_to_login(_back(request, request.path))
+        return redirect_to_login(safe_next_url(request, request.path))
     review = _readable_review(request, pk)
     undo = request.POST.get("action") == "unmark"
     try:
@@ -156,13 +146,15 @@ def review_helpful(request, pk):
         if wants_json(request) or request.htmx:
             return domain_error_json(exc)
         messages.error(request, exc.message)
-        return redirect(_back(request, review.product.get_absolute_url()))
+        return redirect(safe_next_url(request, review.product.get_absolute_url()))
     review.viewer_voted = not undo
     if request.htmx:
         return render(request, "reviews/_helpful.html", {"review": review})
     if wants_json(request):
         return JsonResponse({"helpful_count": review.helpful_count, "voted": not undo})
-    return redirect(_back(request, review.product.get_absolute_url() + f"#review-{review.pk}"))
+    return redirect(
+        safe_next_url(request, review.product.get_absolute_url() + f"#review-{review.pk}")
+    )
 
 
 @login_required

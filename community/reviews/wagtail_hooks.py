@@ -16,10 +16,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.admin.widgets.button import HeaderButton
 
+from community.members.selectors import is_moderator
 from community.reviews import admin_views
 from community.reviews.models import PurchaseCode
 from community.reviews.selectors import purchase_code_list_for
-from community.reviews.services import is_moderator
 
 # --- purchase codes --------------------------------------------------------------------
 
