@@ -7,7 +7,6 @@ raise NotFound (single rows) for a viewer who may not read the club, on top of t
 views' own `access_club_read`, so that no other caller can leak it by mistake."""
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from brand_clubs.models import Club, ClubComment, ClubPost, ClubPostLike, ClubPostPhoto
@@ -19,11 +18,6 @@ LATEST_COMMENTS = 3
 PHOTO_RENDITIONS = frozenset(
     {"thumb", "thumb_webp", "medium", "medium_webp", "large", "large_webp"}
 )
-
-
-def club_get_for_feed(*, slug: str) -> Club:
-    """The club a feed URL names (with its brand, which access messages mention)."""
-    return get_object_or_404(Club.objects.select_related("brand"), slug=slug)
 
 
 def _standing(viewer, club, standing: ClubStanding | None) -> ClubStanding:

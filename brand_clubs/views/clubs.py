@@ -103,7 +103,8 @@ class InviteForm(forms.Form):
 # --- helpers --------------------------------------------------------------------------
 
 
-def _club_or_404(slug) -> Club:
+def club_or_404(slug) -> Club:
+    """The club a URL names (with its brand), for every club, feed and event page."""
     try:
         return selectors.club_get(slug=slug)
     except NotFound as exc:
@@ -184,7 +185,7 @@ def render_club_home(request, club: Club, *, landing_page=None) -> HttpResponse:
 
 
 def club_detail(request, slug):
-    return render_club_home(request, _club_or_404(slug))
+    return render_club_home(request, club_or_404(slug))
 
 
 # --- joining and leaving --------------------------------------------------------------
@@ -192,7 +193,7 @@ def club_detail(request, slug):
 
 @require_http_methods(["GET", "POST"])
 def club_join(request, slug):
-    club = _club_or_404(slug)
+    club = club_or_404(slug)
     if not request.user.is_authenticated:
         if request.method == "POST" and _is_api(request):
             return domain_error_json(AccessDenied(_("Please log in first.")))
@@ -229,7 +230,7 @@ def club_join(request, slug):
 
 @require_http_methods(["GET", "POST"])
 def club_leave(request, slug):
-    club = _club_or_404(slug)
+    club = club_or_404(slug)
     if not request.user.is_authenticated:
         return redirect_to_login(request.path)
     error = None
@@ -254,7 +255,7 @@ def club_leave(request, slug):
 
 
 def club_members(request, slug):
-    club = _club_or_404(slug)
+    club = club_or_404(slug)
     try:
         standing = access_club_read(user=request.user, club=club)
     except AccessDenied as exc:
@@ -271,7 +272,7 @@ def club_members(request, slug):
 
 
 def club_requests(request, slug):
-    club = _club_or_404(slug)
+    club = club_or_404(slug)
     try:
         standing = access_club_manage(user=request.user, club=club)
     except AccessDenied as exc:
@@ -326,7 +327,7 @@ def club_member_action(request, slug, member_id, action):
         request.method == "GET" and action not in CONFIRMED_ACTIONS
     ):
         return HttpResponseNotAllowed(["POST"])
-    club = _club_or_404(slug)
+    club = club_or_404(slug)
     if not request.user.is_authenticated:
         if _is_api(request):
             return domain_error_json(AccessDenied(_("Please log in first.")))
@@ -388,7 +389,7 @@ def club_member_action(request, slug, member_id, action):
 
 @require_http_methods(["GET", "POST"])
 def club_invites(request, slug):
-    club = _club_or_404(slug)
+    club = club_or_404(slug)
     try:
         standing = access_club_manage(user=request.user, club=club)
     except AccessDenied as exc:
@@ -433,7 +434,7 @@ def club_invites(request, slug):
 
 @require_http_methods(["GET", "POST"])
 def club_invite_revoke(request, slug, invite_id):
-    club = _club_or_404(slug)
+    club = club_or_404(slug)
     try:
         access_club_manage(user=request.user, club=club)
         invite = selectors.club_invite_get(club=club, pk=invite_id)
@@ -499,7 +500,7 @@ def invite_accept(request, token):
 
 
 def club_audit(request, slug):
-    club = _club_or_404(slug)
+    club = club_or_404(slug)
     try:
         standing = access_club_moderate(user=request.user, club=club)
     except AccessDenied as exc:

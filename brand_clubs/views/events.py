@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brand_clubs import calendar, qr
-from brand_clubs.models import Club, Event, EventRSVP
+from brand_clubs.models import Event, EventRSVP
 from brand_clubs.selectors import events as selectors
 from brand_clubs.services import events as services
 from brand_clubs.services.access import (
@@ -34,6 +34,7 @@ from brand_clubs.services.access import (
     attended_rsvp,
     club_standing,
 )
+from brand_clubs.views.clubs import club_or_404
 from community.errors import AccessDenied, DomainError, NotFound
 from community.http import domain_error_json, form_add_domain_error, wants_json
 from community.members.models import TIME_ZONE_CHOICES
@@ -216,10 +217,6 @@ class EventReviewForm(forms.Form):
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _club(slug: str) -> Club:
-    return get_object_or_404(Club.objects.select_related("brand"), slug=slug)
-
-
 def _denied(request, exc: AccessDenied):
     """JSON/htmx: the error body; anonymous visitors: the login page; else 403."""
     if wants_json(request) or request.htmx:
@@ -235,7 +232,7 @@ def event_view(view):
 
     @wraps(view)
     def wrapper(request, slug, pk, **kwargs):
-        club = _club(slug)
+        club = club_or_404(slug)
         try:
             event = selectors.event_get(club=club, pk=pk)
             standing = access_event_read(user=request.user, event=event)
@@ -261,7 +258,7 @@ def _zones_differ(event: Event) -> bool:
 
 @require_GET
 def club_events(request, slug):
-    club = _club(slug)
+    club = club_or_404(slug)
     standing = club_standing(user=request.user, club=club)
     past = request.GET.get("tab") == "past"
     events = selectors.event_list_for_club(
@@ -342,7 +339,7 @@ def member_calendar(request, token):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_create(request, slug):
-    club = _club(slug)
+    club = club_or_404(slug)
     try:
         access_club_manage(user=request.user, club=club)
     except AccessDenied as exc:
@@ -692,7 +689,7 @@ def event_photo(request, slug, pk, photo_id, rendition):
     """One rendition of an album photo, after the same check as the event page."""
     if rendition not in services.PHOTO_FIELDS:
         raise Http404(_("No such photo."))
-    club = _club(slug)
+    club = club_or_404(slug)
     try:
         event = selectors.event_get(club=club, pk=pk)
         access_event_read(user=request.user, event=event)

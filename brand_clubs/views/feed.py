@@ -23,6 +23,7 @@ from brand_clubs.models.clubs import MAX_PHOTOS_PER_POST
 from brand_clubs.selectors import feed as selectors
 from brand_clubs.services import feed as services
 from brand_clubs.services.access import access_club_read, club_standing
+from brand_clubs.views.clubs import club_or_404
 from community.errors import AccessDenied, DomainError, NotFound
 from community.http import domain_error_json, form_add_domain_error, safe_next_url, wants_json
 from community.private_media import private_file_response
@@ -86,7 +87,7 @@ class ReasonForm(forms.Form):
 
 
 def _club_and_standing(request, slug):
-    club = selectors.club_get_for_feed(slug=slug)
+    club = club_or_404(slug)
     return club, club_standing(user=request.user, club=club)
 
 
