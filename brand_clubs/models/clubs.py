@@ -199,6 +199,9 @@ class ClubAuditEntry(models.Model):
         DELETE_EVENT_PHOTO = "delete_event_photo", _("Deleted an album photo")
         CANCEL_EVENT = "cancel_event", _("Cancelled an event")
         CHECK_IN = "check_in", _("Checked in an attendee")
+        CHAT_DELETE = "chat_delete", _("Deleted a chat message")
+        CHAT_MUTE = "chat_mute", _("Muted a member in chat")
+        CHAT_UNMUTE = "chat_unmute", _("Lifted a chat mute")
 
     club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="audit_entries")
     actor = models.ForeignKey(
