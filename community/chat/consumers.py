@@ -24,6 +24,7 @@ from community import realtime
 from community.chat import services
 from community.chat.payloads import message_payload
 from community.errors import AccessDenied, Conflict, DomainError, NotFound, RateLimited
+from community.members.notifications import notification_unread_count, render_notification
 
 logger = logging.getLogger(__name__)
 
@@ -356,21 +357,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.resync_rooms()
 
     async def notification_created(self, event):
-        from community.members.notifications import notification_unread_count
-
-        try:
-            from community.members.notifications import render_notification
-
-            text = render_notification(event["kind"], event.get("params") or {}, self.language)
-        except ImportError:  # pragma: no cover - render_notification arrives with part A
-            text = event["kind"]
+        text = render_notification(event["kind"], event.get("params") or {}, self.language)
         unread = await self.call(notification_unread_count, member=self.member)
         await self.send_json(
             {
                 "type": "notification",
                 "id": event.get("id"),
                 "text": text,
-                "url": event.get("url", ""),
+                "url": event.get("open_url") or event.get("url", ""),
                 "created_at": event.get("created_at"),
                 "unread": unread,
             }

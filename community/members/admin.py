@@ -30,7 +30,15 @@ class MemberAdmin(UserAdmin):
         (None, {"fields": ("email", "password")}),
         (
             _("Profile"),
-            {"fields": ("display_name", "bio", "preferred_language", "time_zone")},
+            {
+                "fields": (
+                    "display_name",
+                    "bio",
+                    "preferred_language",
+                    "time_zone",
+                    "direct_messages",
+                )
+            },
         ),
         (
             _("Permissions"),

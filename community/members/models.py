@@ -40,6 +40,16 @@ def avatar_path(instance, filename):
 class Member(AbstractUser):
     """A person with an account. Profile fields live here: one row per member."""
 
+    class DirectMessages(models.TextChoices):
+        """Who may start a new direct conversation with this member."""
+
+        EVERYONE = "everyone", _("Anyone")
+        CLUB_MATES = (
+            "club_mates",
+            _("Members I share a club with, and people I already talk to"),
+        )
+        NOBODY = "nobody", _("Nobody new: only conversations I already have")
+
     username = None
     first_name = None
     last_name = None
@@ -54,6 +64,12 @@ class Member(AbstractUser):
     )
     avatar_thumb = models.ImageField(upload_to=avatar_path, blank=True)
     avatar_medium = models.ImageField(upload_to=avatar_path, blank=True)
+    direct_messages = models.CharField(
+        _("direct messages from"),
+        max_length=12,
+        choices=DirectMessages.choices,
+        default=DirectMessages.CLUB_MATES,
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -114,3 +130,30 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} for {self.recipient_id}"
+
+
+class NotificationPreference(models.Model):
+    """A member's choice for one notification kind. A row exists only where the member
+    changed a default (both on): no row means "in the site and by e-mail"."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(max_length=40)
+    in_app = models.BooleanField(_("in the site"), default=True)
+    email = models.BooleanField(_("by e-mail"), default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "kind"], name="one_notification_preference_per_kind"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "member"], name="notification_pref_by_kind")]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return f"{self.kind} for {self.member_id}"

@@ -24,7 +24,10 @@ def member_update_profile(
     time_zone: str = "",
     avatar=None,
     remove_avatar: bool = False,
+    direct_messages: str = "",
 ) -> Member:
+    """Save the member's own profile. An empty `direct_messages` keeps the current
+    choice of who may start a direct conversation."""
     if not (actor and actor.is_authenticated and actor.pk == member.pk):
         raise AccessDenied(_("You can only edit your own profile."))
     display_name = (display_name or "").strip()
@@ -34,6 +37,8 @@ def member_update_profile(
         raise DomainError(_("Choose a time zone from the list."), field="time_zone")
     if preferred_language and preferred_language not in VALID_LANGUAGES:
         raise DomainError(_("Choose a language from the list."), field="preferred_language")
+    if direct_messages and direct_messages not in Member.DirectMessages.values:
+        raise DomainError(_("Choose who may message you from the list."), field="direct_messages")
     rate_limit_hit(action="profile_write", key=member.pk)
     renditions = None
     if avatar is not None:
@@ -47,6 +52,8 @@ def member_update_profile(
         member.bio = (bio or "").strip()[:1000]
         member.preferred_language = preferred_language or ""
         member.time_zone = time_zone or ""
+        if direct_messages:
+            member.direct_messages = direct_messages
         if remove_avatar and renditions is None:
             member.avatar_thumb = ""
             member.avatar_medium = ""

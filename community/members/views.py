@@ -11,8 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from community.errors import DomainError
 from community.http import form_add_domain_error
-from community.members.forms import ProfileForm
-from community.members.notifications import notification_mark_read
+from community.members.forms import NotificationSettingsForm, ProfileForm
+from community.members.notifications import (
+    notification_mark_read,
+    notification_preferences_for,
+    notification_preferences_set,
+)
 from community.members.selectors import (
     member_get_public,
     notification_get_for,
@@ -41,6 +45,7 @@ def profile_edit(request):
         "bio": member.bio,
         "preferred_language": member.preferred_language,
         "time_zone": member.time_zone,
+        "direct_messages": member.direct_messages,
     }
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -55,6 +60,7 @@ def profile_edit(request):
                 time_zone=data["time_zone"],
                 avatar=data["avatar"],
                 remove_avatar=data["remove_avatar"],
+                direct_messages=data["direct_messages"],
             )
         except DomainError as exc:
             form_add_domain_error(form, exc)
@@ -107,3 +113,22 @@ def notification_open(request, pk):
     if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
         return redirect("members:notifications")
     return redirect(target)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    """Which kinds of notification the member gets in the site and by e-mail."""
+    rows = notification_preferences_for(member=request.user)
+    form = NotificationSettingsForm(request.POST if request.method == "POST" else None, rows=rows)
+    if form.is_bound and form.is_valid():
+        in_app, email = form.choices()
+        try:
+            notification_preferences_set(member=request.user, in_app=in_app, email=email)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("members:notification_settings")
+    status = 400 if form.errors else 200
+    return render(request, "members/notification_settings.html", {"form": form}, status=status)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from brand_clubs.models import Brand, Product
 from brand_clubs.services import access_brand_staff
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
+from community.members.notifications import notify
 from community.members.selectors import is_moderator
 from community.ratelimit import rate_limit_hit
 from community.reviews.models import (
@@ -380,6 +381,17 @@ def brand_reply_save(*, review: Review, author, body: str) -> BrandReply:
             reply.body_html = render_markdown(body)
             reply.edited_at = timezone.now()
             reply.save()
+        if created:
+            # The author may always see their own published review; an edit of the reply
+            # tells nobody again, and a brand's staff member replying to their own
+            # review is not told about it.
+            notify(
+                recipients=[review.author],
+                kind="review_brand_reply",
+                url=f"{review.get_absolute_url()}#review-{review.pk}",
+                actor=author,
+                params={"brand": brand.name, "product": review.product.name},
+            )
     return reply
 
 

@@ -150,11 +150,6 @@ def _notify_room(*, room: Room, message: Message, author, mentioned, reply_autho
             },
         )
         told.add(reply_author.pk)
-    from community.members.models import Notification
-
-    already_told = Notification.objects.filter(
-        kind="chat_message", url=url, read_at__isnull=True
-    ).values("recipient_id")
     followers = (
         room_readers(room)
         .filter(
@@ -162,7 +157,6 @@ def _notify_room(*, room: Room, message: Message, author, mentioned, reply_autho
             chat_subscriptions__notify=RoomSubscription.Notify.ALL,
         )
         .exclude(pk__in=told)
-        .exclude(pk__in=already_told)
     )
     notify(
         recipients=followers,
@@ -170,6 +164,7 @@ def _notify_room(*, room: Room, message: Message, author, mentioned, reply_autho
         url=url,
         actor=author,
         params={"room": room_name or author.public_name},
+        once_unread=True,
     )
 
 
