@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "community.members",
     "community.home",
     "community.reviews",
+    "community.chat",
     "brand_clubs",
     "search",
 ]
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "community.members.context_processors.unread_notifications",
+                "community.chat.context_processors.chat_unread",
             ],
         },
     },
@@ -275,7 +277,20 @@ WRITE_RATE_LIMITS = {
     "event_checkin": (600, 60 * 60),
     "event_photo": (30, 60 * 60),
     "event_review": (10, 60 * 60),
+    "chat_message": (30, 60),  # per member per room
+    "chat_reaction": (60, 60),
+    "chat_edit": (30, 60),
+    "chat_moderate": (120, 60 * 60),
+    "chat_direct_open": (30, 60 * 60),
 }
+
+# --- Chat (community/chat): limits of the live socket and its rooms.
+CHAT_MAX_SOCKETS_PER_MEMBER = int(os.environ.get("CHAT_MAX_SOCKETS_PER_MEMBER", 8))
+CHAT_MESSAGE_MAX_LENGTH = 4000
+CHAT_MAX_FRAME_BYTES = 16 * 1024
+CHAT_PRESENCE_TTL = 75  # seconds without a ping before a tab counts as gone
+CHAT_CATCHUP_LIMIT = 500
+CHAT_HISTORY_PAGE_SIZE = 50
 
 # --- Security: safe by default, strict in production (manage.py check --deploy clean).
 SESSION_COOKIE_HTTPONLY = True

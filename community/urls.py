@@ -15,6 +15,7 @@ urlpatterns = [
     path("members/", include("community.members.urls")),
     path("reviews/", include("community.reviews.urls")),
     path("search/", include("search.urls")),
+    path("chat/", include("community.chat.urls")),
     path("", include("brand_clubs.urls")),
 ]
 if settings.DEBUG:

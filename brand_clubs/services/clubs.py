@@ -35,6 +35,7 @@ from brand_clubs.services.access import (
 )
 from brand_clubs.services.audit import club_audit_record
 from brand_clubs.services.events import event_rsvps_withdraw
+from community import realtime
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.imaging import ImageRejected, process_image
 from community.members.models import Member
@@ -315,6 +316,7 @@ def club_join(*, club: Club, member, message: str = "") -> ClubMembership:
                 )
             else:
                 _count_change(club, 1)
+                realtime.member_access_changed(member.pk)  # the club's room opens to them
     except IntegrityError:
         # Two submissions raced past the lock (no row to lock yet); the constraint decided.
         raise Conflict(_("You have already joined or asked to join this club.")) from None
@@ -347,6 +349,7 @@ def club_leave(*, club: Club, member) -> None:
         membership.delete()
         if was_active:
             _count_change(club, -1)
+            realtime.member_access_changed(member.pk)  # the club's room closes to them
             if not is_brand_staff(user=member, brand=club.brand):  # staff still see them
                 event_rsvps_withdraw(club=club, member=member, public_events_too=False)
 
@@ -389,6 +392,7 @@ def club_request_decide(
         request.decided_by = actor
         request.save(update_fields=["status", "joined_at", "decided_by"])
         _count_change(club, 1)
+        realtime.member_access_changed(member.pk)
         club_audit_record(
             club=club,
             actor=actor,
@@ -438,6 +442,7 @@ def club_member_remove(*, club: Club, actor, member, reason: str) -> None:
         _check_may_act_on(standing=standing, club=club, member=member, target=target)
         target.delete()
         _count_change(club, -1)
+        realtime.member_access_changed(member.pk)
         event_rsvps_withdraw(club=club, member=member, public_events_too=False)
         club_audit_record(
             club=club,
@@ -474,6 +479,7 @@ def club_member_ban(*, club: Club, actor, member, reason: str) -> ClubMembership
             target.decided_by = actor
             target.joined_at = None
             target.save()
+            realtime.member_access_changed(member.pk)
             event_rsvps_withdraw(club=club, member=member, public_events_too=True)
             club_audit_record(
                 club=club,
@@ -529,6 +535,7 @@ def club_member_set_role(*, club: Club, actor, member, role: str) -> ClubMembers
         target.role = role
         target.decided_by = actor
         target.save(update_fields=["role", "decided_by"])
+        realtime.member_access_changed(member.pk)  # moderators read every event room
         new_label = target.get_role_display()
         club_audit_record(
             club=club,
@@ -694,6 +701,7 @@ def club_invite_redeem(*, token: str, member) -> ClubMembership:
         membership.invite = invite
         membership.joined_at = timezone.now()
         membership.save()
+        realtime.member_access_changed(member.pk)
         ClubInvite.objects.filter(pk=invite.pk).update(use_count=F("use_count") + 1)
         _count_change(club, 1)
     return membership

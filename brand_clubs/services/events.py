@@ -38,6 +38,7 @@ from brand_clubs.services.access import (
     access_event_rsvp,
 )
 from brand_clubs.services.audit import club_audit_record
+from community import realtime
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.models import Member
 from community.members.notifications import notify
@@ -250,6 +251,7 @@ def _promote_waitlisted(*, event: Event, seats: int | None, actor=None) -> list[
     )
     for rsvp in promoted:
         rsvp.status = EventRSVP.Status.GOING
+        realtime.member_access_changed(rsvp.member_id)  # the event's room opens to them
     notify(
         recipients=[rsvp.member for rsvp in promoted],
         kind="event_promoted",
@@ -370,9 +372,14 @@ def event_update(
             )
         if fields["starts_at"] != locked.starts_at:
             fields["reminder_sent_at"] = None  # moved: remind again before the new start
+        visibility_changed = fields["visibility"] != locked.visibility
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.save()
+        if visibility_changed:  # who may read the event's chat room changed
+            going = locked.rsvps.filter(status=EventRSVP.Status.GOING)
+            for member_id in going.values_list("member_id", flat=True):
+                realtime.member_access_changed(member_id)
         seats = None if new_capacity is None else new_capacity - locked.going_count
         _promote_waitlisted(event=locked, seats=seats, actor=actor)
     for name, value in fields.items():
@@ -474,6 +481,7 @@ def event_rsvp(*, event: Event, member) -> EventRSVP:
             rsvp.save(update_fields=["status", "queued_at", "updated_at"])
         if status == EventRSVP.Status.GOING:
             Event.objects.filter(pk=locked.pk).update(going_count=F("going_count") + 1)
+            realtime.member_access_changed(member.pk)  # the event's room opens to them
         else:
             Event.objects.filter(pk=locked.pk).update(waitlist_count=F("waitlist_count") + 1)
     _refresh_counters(event)
@@ -507,6 +515,7 @@ def event_rsvp_cancel(*, event: Event, member) -> EventRSVP:
         rsvp.save(update_fields=["status", "updated_at"])
         if was_going:
             Event.objects.filter(pk=locked.pk).update(going_count=F("going_count") - 1)
+            realtime.member_access_changed(member.pk)  # the event's room closes to them
             locked.going_count -= 1
             _promote_waitlisted(event=locked, seats=1)
         else:
@@ -542,6 +551,7 @@ def event_rsvps_withdraw(*, club: Club, member, public_events_too: bool) -> int:
         cancelled += 1
         if was_going:
             Event.objects.filter(pk=locked.pk).update(going_count=F("going_count") - 1)
+            realtime.member_access_changed(member.pk)
             locked.going_count -= 1
             _promote_waitlisted(event=locked, seats=1)
         else:

@@ -1,7 +1,7 @@
 """Reads of chat: room lists with unread counts, history pages, catch-up."""
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from community.chat.models import Message, Room, RoomSubscription
@@ -16,8 +16,12 @@ def _with_unread(rooms, member):
     last_read = RoomSubscription.objects.filter(room=OuterRef("pk"), member=member).values(
         "last_read_sequence"
     )[:1]
+    # Inside the message subquery, OuterRef("room") is the message's room (an
+    # OuterRef("pk") there would be the message's own id).
+    followed = RoomSubscription.objects.filter(room=OuterRef("room"), member=member)
     unread = (
         Message.objects.filter(
+            Exists(followed),
             room=OuterRef("pk"),
             sequence__gt=OuterRef("last_read"),
             deleted_at__isnull=True,
@@ -28,15 +32,12 @@ def _with_unread(rooms, member):
         .annotate(count=Count("pk"))
         .values("count")
     )
-    followed = RoomSubscription.objects.filter(room=OuterRef("pk"), member=member)
     return rooms.annotate(
         last_read=Coalesce(Subquery(last_read), Value(0), output_field=IntegerField()),
+        followed=Exists(RoomSubscription.objects.filter(room=OuterRef("pk"), member=member)),
     ).annotate(
         unread=Coalesce(
-            Subquery(
-                unread.filter(room__in=Subquery(followed.values("room"))),
-                output_field=IntegerField(),
-            ),
+            Subquery(unread, output_field=IntegerField()),
             Value(0),
             output_field=IntegerField(),
         )

@@ -254,3 +254,18 @@ CLUB_POSTS = [
     ("brewmaster-home-baristas", 10, "Finally pulled a 1:2 ratio shot in 28 seconds!"),
 ]
 CLUB_COMMENTS = ["Great report, thanks!", "Same experience here.", "Which pressure did you run?"]
+
+# The first club's chat room: (author: 0 = brand staff, "demo" = demo@, n = member n,
+# text, index of the message it replies to or None). Mentions use @**Name**.
+CLUB_CHAT = [
+    (1, "Morning all! Anyone at the track day on Saturday?", None),
+    (2, "I'll be there with the new set, first time on a dry track.", 0),
+    ("demo", "Count me in. What pressures are people running cold?", None),
+    (0, "Welcome @**Demo member 演示用户**! We suggest 2.1 bar cold for the track day.", 2),
+    (3, "周六见！我会带上相机拍照。", None),
+    (1, "Thanks, see you all there 👍", 3),
+]
+DIRECT_CHAT = [
+    (1, "Hi! Saw your review of the RoadGrip tyres. Did they stay quiet on the motorway?"),
+    ("demo", "Mostly yes: a little hum above 120 km/h, nothing like my old set."),
+]

@@ -45,6 +45,12 @@ from brand_clubs.services.clubs import (
 from brand_clubs.services.events import event_create, event_review_create, event_rsvp
 from brand_clubs.services.feed import comment_create, post_create, post_like
 from brand_clubs.services.pages import club_page_ensure
+from community.chat.services import (
+    direct_room_open,
+    message_send,
+    reaction_toggle,
+    room_for_club,
+)
 from community.demo import content
 from community.demo.drawings import picture_file, review_photos
 from community.demo.planning import (
@@ -495,6 +501,7 @@ def demo_clubs_ensure(
     first_club, first_owner = clubs[0]
     if not first_club.events.exists():
         _demo_events(club=first_club, owner=first_owner, people=people)
+    _demo_chat(club=first_club, owner=first_owner, people=people, demo=accounts["demo"])
     return DemoClubsResult(
         clubs=len(clubs),
         posts=ClubPost.objects.filter(club__in=[c for c, _o in clubs]).count(),
@@ -569,6 +576,25 @@ def _demo_club_posts(
         if rng.random() < 0.5 and readers:
             commenter = rng.choice(readers)
             comment_create(post=post, author=commenter, body=rng.choice(content.CLUB_COMMENTS))
+
+
+def _demo_chat(*, club: Club, owner: Member, people: dict[int, Member], demo: Member) -> None:
+    """A conversation in the first club's room (a reply, a mention of demo@, a
+    reaction) and a direct conversation of demo@ with a club mate; once."""
+    room = room_for_club(user=owner, club=club)
+    if room.messages.exists():
+        return
+    authors = {0: owner, "demo": demo, **people}
+    sent = []
+    for author_key, body, reply_index in content.CLUB_CHAT:
+        reply_to = sent[reply_index].pk if reply_index is not None else None
+        sent.append(
+            message_send(author=authors[author_key], room=room, body=body, reply_to_id=reply_to)
+        )
+    reaction_toggle(member=demo, message=sent[1], emoji="👍")
+    direct = direct_room_open(sender=people[1], recipient=demo)
+    for author_key, body in content.DIRECT_CHAT:
+        message_send(author=authors[author_key], room=direct, body=body)
 
 
 def _demo_events(*, club: Club, owner: Member, people: dict[int, Member]) -> None:

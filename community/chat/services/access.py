@@ -65,7 +65,12 @@ def _event_access(user, room: Room) -> RoomAccess:
         event=event, member=user, status=EventRSVP.Status.GOING
     ).exists()
     visible = event.is_public or standing.is_insider
-    can_read = visible and (going or standing.can_manage or standing.is_site_moderator)
+    # A ban closes the club's event rooms too, past public events included.
+    can_read = (
+        visible
+        and not standing.is_banned
+        and (going or standing.can_manage or standing.is_site_moderator)
+    )
     refusal = None
     if standing.is_banned:
         refusal = AccessDenied(_("You are banned from this club."), code="banned")
@@ -178,8 +183,13 @@ def rooms_readable_q(member) -> Q:
         status=ClubMembership.Status.ACTIVE,
         role__in=[ClubMembership.Role.MODERATOR, ClubMembership.Role.OWNER],
     ).values("club_id")
-    going_events = EventRSVP.objects.filter(member=member, status=EventRSVP.Status.GOING).values(
-        "event_id"
+    banned_clubs = ClubMembership.objects.filter(
+        member=member, status=ClubMembership.Status.BANNED
+    ).values("club_id")
+    going_events = (
+        EventRSVP.objects.filter(member=member, status=EventRSVP.Status.GOING)
+        .exclude(event__club_id__in=banned_clubs)
+        .values("event_id")
     )
     return (
         Q(kind=Room.Kind.CLUB, club_id__in=member_clubs)
@@ -217,7 +227,12 @@ def room_readers(room: Room):
             club_memberships__status=ClubMembership.Status.ACTIVE,
             club_memberships__role__in=[ClubMembership.Role.MODERATOR, ClubMembership.Role.OWNER],
         ) | Q(brand_links__brand_id=event.club.brand_id)
-        going = EventRSVP.objects.filter(event=event, status=EventRSVP.Status.GOING)
+        banned = ClubMembership.objects.filter(
+            club_id=event.club_id, status=ClubMembership.Status.BANNED
+        ).values("member_id")
+        going = EventRSVP.objects.filter(event=event, status=EventRSVP.Status.GOING).exclude(
+            member_id__in=banned
+        )
         if not event.is_public:
             going = going.filter(
                 Q(

@@ -22,6 +22,7 @@ def live_rooms(*, member) -> dict[int, dict]:
             "id": room.pk,
             "title": room_title(room, viewer=member),
             "unread": room.unread,
+            "followed": room.followed,
             "last_sequence": room.last_sequence,
         }
         for room in rooms_for_member(member=member)

@@ -110,7 +110,9 @@ def _mentioned_members(room: Room, body: str, author) -> list:
     by_name = Q()
     for name in names:
         by_name |= Q(display_name__iexact=name)
-    return list(room_readers(room).filter(by_name).exclude(pk=author.pk)[: MAX_MENTIONS * 2])
+    # At most MAX_MENTIONS people, even when several share a mentioned name.
+    readers = room_readers(room).filter(by_name).exclude(pk=author.pk)
+    return list(readers.order_by("pk")[:MAX_MENTIONS])
 
 
 def _notify_room(*, room: Room, message: Message, author, mentioned, reply_author) -> None:
@@ -175,7 +177,10 @@ def message_send(*, author, room: Room, body, reply_to_id=None, photo=None) -> M
     if photo is not None:
         from community.reviews.photos import photos_prepare
 
-        prepared = photos_prepare([photo])[0]  # outside the lock: the slow part
+        try:
+            prepared = photos_prepare([photo])[0]  # outside the lock: the slow part
+        except DomainError as exc:  # shown beside the message's one photo field
+            raise DomainError(exc.message, code=exc.code, field="photo") from exc
     with transaction.atomic():
         room = _lock_room(room)
         access_room_post(user=author, room=room)

@@ -11,6 +11,8 @@ from community import realtime
 from community.chat.models import Room, RoomSubscription
 from community.chat.services.access import access_room_read
 from community.errors import AccessDenied, DomainError, NotFound
+from community.members.models import Notification
+from community.members.notifications import notification_unread_count
 from community.ratelimit import rate_limit_hit
 
 
@@ -163,8 +165,6 @@ def room_mark_read(*, member, room: Room, sequence: int) -> int:
         if sequence > subscription.last_read_sequence:
             RoomSubscription.objects.filter(pk=subscription.pk).update(last_read_sequence=sequence)
         # The notifications about this room are read too.
-        from community.members.models import Notification
-
         Notification.objects.filter(
             recipient=member,
             kind__in=["chat_message", "chat_mention", "chat_reply"],
@@ -174,7 +174,13 @@ def room_mark_read(*, member, room: Room, sequence: int) -> int:
         unread, total = unread_counts(member=member, room=room)
         realtime.broadcast_on_commit(
             realtime.member_group(member.pk),
-            {"type": "chat.unread", "room": room.pk, "unread": unread, "unread_total": total},
+            {
+                "type": "chat.unread",
+                "room": room.pk,
+                "unread": unread,
+                "unread_total": total,
+                "notifications_unread": notification_unread_count(member=member),
+            },
         )
     return unread
 
