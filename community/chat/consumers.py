@@ -7,6 +7,7 @@ translated reason; the socket stays open except when the session is missing or t
 member has too many sockets. The protocol is described in docs/architecture.md.
 """
 
+import asyncio
 import json
 import logging
 
@@ -31,7 +32,17 @@ logger = logging.getLogger(__name__)
 CLOSE_LOGIN_REQUIRED = 4401
 CLOSE_TOO_MANY = 4008
 MAX_REF_LENGTH = 40
-PASSED_THROUGH_CODES = {"muted", "sequence_ahead", "too_long", "too_many_connections"}
+MAX_ID = 2**63 - 1
+PASSED_THROUGH_CODES = {
+    "forbidden",  # also a plain DomainError's code (editing someone else's message)
+    "muted",
+    "sequence_ahead",
+    "too_long",
+    "too_many_connections",
+}
+# While the channel layer is down (Redis restarting), a socket waits this long (doubling
+# up to the maximum) before it listens again, instead of ending.
+LAYER_RETRY_SECONDS = (0.2, 5.0)
 
 
 class FrameError(Exception):
@@ -80,11 +91,25 @@ def _error_code(exc: DomainError) -> str:
     return "invalid"
 
 
+def _encodable(frame) -> bool:
+    """False when a "\\ud800"-style escape decoded to a lone surrogate: valid JSON, but
+    text that neither the database nor the socket can encode."""
+    try:
+        json.dumps(frame, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _positive_int(frame: dict, field: str, *, required: bool = True, minimum: int = 1):
     value = frame.get(field)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not minimum <= value <= MAX_ID  # beyond a database integer
+    ):
         raise FrameError("bad_frame", _("Missing or invalid field: %(field)s.") % {"field": field})
     return value
 
@@ -121,7 +146,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_TOO_MANY)
             return
         self.member = user
-        await self.channel_layer.group_add(realtime.member_group(user.pk), self.channel_name)
+        await self.layer_group("add", realtime.member_group(user.pk))
         hello = await self.call(services.live_hello, member=user)
         for room in hello["rooms"]:
             await self.join_room_group(room["id"])
@@ -131,10 +156,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if self.member is None:
             return
         for room_id in list(self.rooms):
-            await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
-        await self.channel_layer.group_discard(
-            realtime.member_group(self.member.pk), self.channel_name
-        )
+            await self.layer_group("discard", realtime.room_group(room_id))
+        await self.layer_group("discard", realtime.member_group(self.member.pk))
         try:
             await self.call(services.connection_close, channel_name=self.channel_name)
         except Exception:  # the socket is gone either way; stale rows expire
@@ -157,12 +180,53 @@ class LiveConsumer(AsyncWebsocketConsumer):
         frame.update(extra)
         await self.send_json(frame)
 
+    async def layer_group(self, action: str, group: str) -> bool:
+        """Join or leave a group. A layer that is down (Redis restarting) is logged, not
+        raised: the socket keeps working on the database, and the client's next ping
+        joins the groups again."""
+        layer = self.channel_layer
+        method = layer.group_add if action == "add" else layer.group_discard
+        try:
+            await method(group, self.channel_name)
+        except Exception:
+            logger.warning("Channel layer: group_%s %s failed", action, group, exc_info=True)
+            return False
+        return True
+
+    # AsyncConsumer.__call__ sets `channel_receive` to the layer's receive and listens on
+    # it beside the socket; an exception there would end the socket. Listen through
+    # `_receive_from_layer` instead, which outlasts a layer that is down for a while.
+    @property
+    def channel_receive(self):
+        return self._receive_from_layer
+
+    @channel_receive.setter
+    def channel_receive(self, receive):
+        self._layer_receive = receive
+
+    async def _receive_from_layer(self):
+        delay, longest = LAYER_RETRY_SECONDS
+        failures = 0
+        while True:
+            try:
+                event = await self._layer_receive()
+            except Exception:
+                if failures == 0:
+                    logger.warning("Channel layer: receive failed; retrying", exc_info=True)
+                failures += 1
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, longest)
+                continue
+            if failures:
+                logger.warning("Channel layer: receiving again after %d failures", failures)
+            return event
+
     async def join_room_group(self, room_id: int):
-        await self.channel_layer.group_add(realtime.room_group(room_id), self.channel_name)
+        await self.layer_group("add", realtime.room_group(room_id))
         self.rooms.add(room_id)
 
     async def leave_room_group(self, room_id: int):
-        await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
+        await self.layer_group("discard", realtime.room_group(room_id))
         self.rooms.discard(room_id)
         if room_id in self.open_rooms:
             self.open_rooms.discard(room_id)
@@ -184,8 +248,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
                     raise FrameError("too_large", _("That frame is too large."))
                 try:
                     frame = json.loads(text_data)
-                except ValueError:
+                except (ValueError, RecursionError):  # (nested too deep for the parser)
                     raise FrameError("bad_json", _("That frame is not valid JSON.")) from None
+                if not _encodable(frame):
+                    raise FrameError("bad_frame", _("A frame must be valid Unicode text."))
                 if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
                     raise FrameError("bad_frame", _("A frame is a JSON object with a type."))
                 raw_ref = frame.get("ref")
@@ -201,19 +267,32 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 await self.send_error("rate_limited", str(exc.message), ref, retry_after=60)
             except DomainError as exc:
                 await self.send_error(_error_code(exc), str(exc.message), ref)
+            except Exception:  # a bug or the database away: this frame fails, not the socket
+                logger.exception("Live socket frame failed")
+                await self.send_error(
+                    "server_error", _("Something went wrong on our side. Please try again."), ref
+                )
 
     async def on_room_open(self, frame, ref):
         room_id = _positive_int(frame, "room")
         after = _positive_int(frame, "after", required=False, minimum=0) or 0
-        opened = await self.call(
-            services.live_room_open,
-            member=self.member,
-            room_id=room_id,
-            after=after,
-            channel_name=self.channel_name,
-        )
-        if room_id not in self.rooms:
+        # Join the room's group before reading the catch-up, so that nothing committed
+        # in between falls through the gap (a repeat is harmless: clients upsert by id).
+        joined_now = room_id not in self.rooms
+        if joined_now:
             await self.join_room_group(room_id)
+        try:
+            opened = await self.call(
+                services.live_room_open,
+                member=self.member,
+                room_id=room_id,
+                after=after,
+                channel_name=self.channel_name,
+            )
+        except BaseException:
+            if joined_now:
+                await self.leave_room_group(room_id)
+            raise
         self.open_rooms.add(room_id)
         for payload in opened["messages"]:
             await self.send_json(
@@ -287,9 +366,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         up on anything a lost broadcast did not bring."""
         await self.call(services.connection_touch, channel_name=self.channel_name)
         rooms = await self.resync_rooms()
-        await self.channel_layer.group_add(realtime.member_group(self.member.pk), self.channel_name)
+        await self.layer_group("add", realtime.member_group(self.member.pk))
         for room_id in self.rooms:
-            await self.channel_layer.group_add(realtime.room_group(room_id), self.channel_name)
+            await self.layer_group("add", realtime.room_group(room_id))
         await self.send_json(
             {
                 "type": "pong",

@@ -2,9 +2,10 @@
 // Without it the page still reads history and posts through its form.
 //
 // Messages are upserted by id: an edit, a deletion or a reaction arrives as the same
-// message again with a higher updated_sequence. The page remembers the highest
-// sequence it has seen and sends it on every (re)connect, so the server sends only
-// what it missed. body_html is sanitised by the server and is the only HTML inserted;
+// message again with a higher updated_sequence. The page keeps a watermark: the
+// sequence up to which it has seen every change without a hole (a broadcast lost while
+// Redis restarted leaves one), and sends it on every (re)connect, so the server sends
+// what it missed; the server's room.opened moves the watermark to its last sequence. body_html is sanitised by the server and is the only HTML inserted;
 // every other text goes in through textContent.
 (function () {
   "use strict";
@@ -130,9 +131,29 @@
     if (text) errorsBox.appendChild(element("p", "", text));
   }
 
-  function noteSeen(sequence) {
-    if (sequence > lastSeen) lastSeen = sequence;
+  var aheadOfWatermark = {}; // sequences seen above a hole in what arrived
+
+  function advanceWatermark() {
+    Object.keys(aheadOfWatermark).forEach(function (key) {
+      if (Number(key) <= lastSeen) delete aheadOfWatermark[key];
+    });
+    while (aheadOfWatermark[lastSeen + 1]) {
+      delete aheadOfWatermark[lastSeen + 1];
+      lastSeen += 1;
+    }
     live.seen(roomId, lastSeen);
+  }
+
+  // One change arrived live: the watermark moves only over an unbroken run.
+  function noteSeen(sequence) {
+    if (sequence > lastSeen) aheadOfWatermark[sequence] = true;
+    advanceWatermark();
+  }
+
+  // The server vouches that everything up to `sequence` has been sent to this page.
+  function noteSeenUpTo(sequence) {
+    if (sequence > lastSeen) lastSeen = sequence;
+    advanceWatermark();
   }
 
   // --- rendering a message (the same markup as templates/chat/_message.html) -----------
@@ -474,8 +495,7 @@
         arrived.forEach(upsert);
         setHasMore(data.has_more);
         if (emptyNote) emptyNote.hidden = list.children.length > 0;
-        lastSeen = Math.max(highest, atLeast || 0);
-        live.seen(roomId, lastSeen);
+        noteSeenUpTo(Math.max(highest, atLeast || 0));
         scrollToBottom();
         if (!atLeast) openRoom();
         scheduleRead();
@@ -767,7 +787,7 @@
       reloadLatest(frame.last_sequence);
       return;
     }
-    noteSeen(frame.last_sequence);
+    noteSeenUpTo(frame.last_sequence);
     scheduleRead();
   });
   live.on("room.revoked", function (frame) { if (frame.room === roomId) revoke(); });

@@ -34,7 +34,7 @@ from community.chat.services.access import (
     room_readers,
 )
 from community.chat.services.rooms import room_title
-from community.errors import Conflict, DomainError, NotFound
+from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
 from community.text import render_markdown
@@ -261,7 +261,7 @@ def message_edit(*, actor, message: Message, body) -> Message:
         message = Message.objects.select_for_update().get(pk=message.pk)
         access_room_post(user=actor, room=room)
         if message.author_id != actor.pk:
-            raise DomainError(_("You can only edit your own messages."), code="forbidden")
+            raise AccessDenied(_("You can only edit your own messages."))
         if message.is_deleted:
             raise Conflict(_("This message was deleted."))
         rate_limit_hit(action="chat_edit", key=actor.pk)
