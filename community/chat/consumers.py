@@ -10,6 +10,8 @@ member has too many sockets. The protocol is described in docs/architecture.md.
 import asyncio
 import json
 import logging
+import time
+from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -33,6 +35,11 @@ CLOSE_LOGIN_REQUIRED = 4401
 CLOSE_TOO_MANY = 4008
 MAX_REF_LENGTH = 40
 MAX_ID = 2**63 - 1
+# Per socket (count, seconds): frames that cost queries but are not writes.
+TYPING_RATE = (1, 2.0)  # per room
+READ_RATE = (4, 1.0)  # per room
+ROOM_OPEN_RATE = (10, 10.0)
+PING_RATE = (6, 10.0)
 PASSED_THROUGH_CODES = {
     "forbidden",  # also a plain DomainError's code (editing someone else's message)
     "muted",
@@ -128,6 +135,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.member = None
+        self.frame_times: dict[str, list[float]] = {}
         self.rooms: set[int] = set()  # groups this socket is in
         self.open_rooms: set[int] = set()  # rooms on screen (presence, typing)
         user = self.scope.get("user")
@@ -221,6 +229,34 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 logger.warning("Channel layer: receiving again after %d failures", failures)
             return event
 
+    def throttle(self, key: str, count: int, seconds: float) -> bool:
+        """At most `count` frames of a kind per `seconds` on this socket: cheap frames
+        (typing, read, open, ping) are limited here, writes by the services."""
+        now = time.monotonic()
+        recent = [t for t in self.frame_times.get(key, ()) if now - t < seconds]
+        if len(recent) >= count:
+            self.frame_times[key] = recent
+            return False
+        recent.append(now)
+        self.frame_times[key] = recent
+        return True
+
+    async def still_signed_in(self) -> bool:
+        """The session may have ended (log-out, password change) or the account been
+        closed since the socket opened: re-read both before acting on a frame."""
+        member = await self.call(
+            _current_member,
+            session_key=self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME, ""),
+            member_pk=self.member.pk,
+        )
+        if member is None:
+            await self.send_error("login_required", _("Please log in to chat."))
+            await self.close(code=CLOSE_LOGIN_REQUIRED)
+            await self.disconnect(CLOSE_LOGIN_REQUIRED)
+            return False
+        self.member = member
+        return True
+
     async def join_room_group(self, room_id: int):
         await self.layer_group("add", realtime.room_group(room_id))
         self.rooms.add(room_id)
@@ -260,6 +296,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 handler = self.FRAME_HANDLERS.get(frame["type"])
                 if handler is None:
                     raise FrameError("unknown_type", _("Unknown frame type."))
+                if not await self.still_signed_in():
+                    return
                 await handler(self, frame, ref)
             except FrameError as exc:
                 await self.send_error(exc.code, exc.message, ref)
@@ -276,6 +314,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def on_room_open(self, frame, ref):
         room_id = _positive_int(frame, "room")
         after = _positive_int(frame, "after", required=False, minimum=0) or 0
+        if not self.throttle("room.open", *ROOM_OPEN_RATE):
+            raise RateLimited(_("You are doing that too often. Please wait a moment."))
         # Join the room's group before reading the catch-up, so that nothing committed
         # in between falls through the gap (a repeat is harmless: clients upsert by id).
         joined_now = room_id not in self.rooms
@@ -322,8 +362,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
         room_id = _positive_int(frame, "room")
         body = _text(frame, "body")
         reply_to = _positive_int(frame, "reply_to", required=False)
+        client_id = _text(frame, "client_id", required=False)
         payload = await self.call(
-            _send_message, member=self.member, room_id=room_id, body=body, reply_to=reply_to
+            _send_message,
+            member=self.member,
+            room_id=room_id,
+            body=body,
+            reply_to=reply_to,
+            client_id=client_id,
         )
         await self.send_json({"type": "ack", "ref": ref, "message": payload})
 
@@ -353,27 +399,37 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def on_typing(self, frame, ref):
         room_id = _positive_int(frame, "room")
+        if not self.throttle(f"typing:{room_id}", *TYPING_RATE):
+            return  # the others already see "typing…"; nothing is lost by dropping it
         await self.call(services.live_typing, member=self.member, room_id=room_id)
 
     async def on_read(self, frame, ref):
         room_id = _positive_int(frame, "room")
         sequence = _positive_int(frame, "sequence", minimum=0)
+        if not self.throttle(f"read:{room_id}", *READ_RATE):
+            raise RateLimited(_("You are doing that too often. Please wait a moment."))
         await self.call(_mark_read, member=self.member, room_id=room_id, sequence=sequence)
 
     async def on_ping(self, frame, ref):
         """Keeps presence alive, re-checks access and re-joins groups (a restarted Redis
         forgets them), and tells the client each room's last sequence so it can catch
         up on anything a lost broadcast did not bring."""
+        if not self.throttle("ping", *PING_RATE):
+            raise RateLimited(_("You are doing that too often. Please wait a moment."))
         await self.call(services.connection_touch, channel_name=self.channel_name)
         rooms = await self.resync_rooms()
         await self.layer_group("add", realtime.member_group(self.member.pk))
         for room_id in self.rooms:
             await self.layer_group("add", realtime.room_group(room_id))
+        sequences = {pk: room["last_sequence"] for pk, room in rooms.items()}
+        missing = [pk for pk in self.open_rooms if pk not in sequences]
+        if missing:
+            sequences.update(await self.call(services.room_sequences, room_ids=missing))
         await self.send_json(
             {
                 "type": "pong",
                 "ref": ref,
-                "rooms": {str(pk): room["last_sequence"] for pk, room in rooms.items()},
+                "rooms": {str(pk): sequence for pk, sequence in sequences.items()},
             }
         )
 
@@ -396,7 +452,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         for room_id in list(self.rooms):
             if room_id in rooms:
                 continue
-            if room_id in self.open_rooms:
+            # Open rooms (a site moderator's) and rooms past the list's cap are checked
+            # one by one before they are given up.
+            if room_id in self.open_rooms or len(rooms) >= services.MAX_LIVE_ROOMS:
                 try:
                     await self.call(services.room_for_frame, member=self.member, room_id=room_id)
                     continue
@@ -453,10 +511,28 @@ class LiveConsumer(AsyncWebsocketConsumer):
 # --- one service call per frame (run in a worker thread) ---------------------------
 
 
-def _send_message(*, member, room_id, body, reply_to):
+def _current_member(*, session_key: str, member_pk: int):
+    """The member the session still belongs to (None after log-out, a password change
+    or a closed account), read afresh rather than from the socket's first look."""
+    from importlib import import_module
+
+    from django.contrib.auth import get_user
+
+    if not session_key:
+        return None
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = get_user(SimpleNamespace(session=session))
+    if not user.is_authenticated or not user.is_active or user.pk != member_pk:
+        return None
+    return user
+
+
+def _send_message(*, member, room_id, body, reply_to, client_id):
     room = services.room_get(pk=room_id)
-    message = services.message_send(author=member, room=room, body=body, reply_to_id=reply_to)
-    return message_payload(message, reactions=[])
+    message = services.message_send(
+        author=member, room=room, body=body, reply_to_id=reply_to, client_id=client_id
+    )
+    return message_payload(message)
 
 
 def _edit_message(*, member, message_id, body):

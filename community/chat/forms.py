@@ -27,7 +27,11 @@ class MessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
         help_text=_("Markdown works: **bold**, *italic* and links. @name mentions someone."),
     )
-    reply_to = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    reply_to = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+    # Set by chat.js: a resend of the same composed message is not posted twice.
+    client_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     # A plain file field: the image is opened only by community.imaging, in the service.
     photo = forms.FileField(
         label=_("Photo"),

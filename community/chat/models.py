@@ -19,6 +19,9 @@ from community.private_media import private_storage
 # A short fixed set: reactions are for quick feedback, and a fixed set leaves nothing to
 # sanitise or abuse.
 REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"]
+# Rooms listed per member (room list, the socket's groups); rooms past it still work
+# when opened, and are checked one by one rather than given up.
+MAX_LISTED_ROOMS = 200
 
 
 class Room(models.Model):
@@ -124,6 +127,8 @@ class Message(models.Model):
     delete_reason = models.CharField(max_length=500, blank=True)
     # Ids of the members the message mentions (only those who may read the room).
     mentioned_ids = models.JSONField(default=list, blank=True)
+    # The browser's id for the composed message, so that a resend is not a second post.
+    client_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["sequence"]
@@ -131,6 +136,11 @@ class Message(models.Model):
         verbose_name_plural = _("chat messages")
         constraints = [
             models.UniqueConstraint(fields=["room", "sequence"], name="chat_message_sequence"),
+            models.UniqueConstraint(
+                fields=["room", "author", "client_id"],
+                condition=~Q(client_id=""),
+                name="chat_message_sent_once",
+            ),
         ]
         indexes = [models.Index(fields=["room", "updated_sequence"])]
 

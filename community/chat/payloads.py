@@ -79,4 +79,5 @@ def message_payload(message: Message, *, reactions=None) -> dict:
         "photo": _photo_payload(message),
         "reactions": [] if deleted else reactions_payload(reactions),
         "mentions": list(message.mentioned_ids or []),
+        "client_id": message.client_id,
     }

@@ -1,13 +1,13 @@
 """Reads of chat: room lists with unread counts, history pages, catch-up."""
 
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from community.chat.models import Message, Room, RoomSubscription
+from community.chat.models import MAX_LISTED_ROOMS, Message, Room, RoomSubscription
 from community.chat.services.access import rooms_readable_q
 
-MAX_ROOMS = 200
+MAX_ROOMS = MAX_LISTED_ROOMS
 
 
 def _with_unread(rooms, member):
@@ -62,14 +62,16 @@ def rooms_for_member(*, member):
             last_message_author_id=Subquery(latest.values("author_id")[:1]),
         )
     )
-    return _with_unread(rooms, member).order_by("-last_sequence", "-pk")[:MAX_ROOMS]
+    return _with_unread(rooms, member).order_by(F("last_message_at").desc(nulls_last=True), "-pk")[
+        :MAX_ROOMS
+    ]
 
 
 def chat_unread_total(*, member) -> int:
     if not (member and member.is_authenticated):
         return 0
     rooms = _with_unread(Room.objects.filter(rooms_readable_q(member)), member)
-    return sum(rooms.values_list("unread", flat=True)[:MAX_ROOMS])
+    return sum(rooms.filter(followed=True).values_list("unread", flat=True))
 
 
 def room_unread(*, member, room: Room) -> int:

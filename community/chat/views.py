@@ -183,6 +183,7 @@ def message_send(request, pk):
                 body=data["body"],
                 reply_to_id=data["reply_to"],
                 photo=data["photo"],
+                client_id=data["client_id"],
             )
         except DomainError as exc:
             if wants_json(request):

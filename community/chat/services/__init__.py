@@ -11,11 +11,13 @@ from community.chat.services.access import (
     rooms_readable_q,
 )
 from community.chat.services.live import (
+    MAX_LIVE_ROOMS,
     live_hello,
     live_room_open,
     live_rooms,
     live_typing,
     room_for_frame,
+    room_sequences,
 )
 from community.chat.services.messages import (
     message_delete,
@@ -50,6 +52,7 @@ from community.chat.services.rooms import (
 )
 
 __all__ = [
+    "MAX_LIVE_ROOMS",
     "MUTE_CHOICES_MINUTES",
     "RoomAccess",
     "access_room_moderate",
@@ -82,6 +85,7 @@ __all__ = [
     "room_mute",
     "room_notify_set",
     "room_readers",
+    "room_sequences",
     "room_title",
     "room_unmute",
     "rooms_readable_q",

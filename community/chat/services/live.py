@@ -4,12 +4,14 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from community import realtime
-from community.chat.models import Room
+from community.chat.models import MAX_LISTED_ROOMS, Room
 from community.chat.payloads import member_payload, message_payload
 from community.chat.services.access import access_room_post, access_room_read
 from community.chat.services.presence import presence_enter, presence_online
 from community.chat.services.rooms import room_get, room_title, subscription_ensure
 from community.errors import DomainError
+
+MAX_LIVE_ROOMS = MAX_LISTED_ROOMS
 
 
 def live_rooms(*, member) -> dict[int, dict]:
@@ -55,13 +57,16 @@ def live_room_open(*, member, room_id: int, after: int, channel_name: str) -> di
 
     limit = settings.CHAT_CATCHUP_LIMIT
     changes = room_changes_after(room=room, after=after, limit=limit)
+    gap = len(changes) > limit
+    if gap:  # the client reloads the latest page instead: send none of them
+        changes = []
     subscription_ensure(room=room, member=member)
     presence_enter(room=room, member=member, channel_name=channel_name)
     return {
         "room": room.pk,
         "last_sequence": room.last_sequence,
         "messages": [message_payload(message) for message in changes[:limit]],
-        "gap": len(changes) > limit,
+        "gap": gap,
         "online": presence_online(room_id=room.pk),
     }
 
@@ -74,6 +79,11 @@ def live_typing(*, member, room_id: int) -> None:
         realtime.room_group(room.pk),
         {"type": "chat.typing", "room": room.pk, "member": member_payload(member)},
     )
+
+
+def room_sequences(*, room_ids) -> dict[int, int]:
+    """Last sequences of rooms a socket has open (already access-checked)."""
+    return dict(Room.objects.filter(pk__in=list(room_ids)).values_list("pk", "last_sequence"))
 
 
 def room_for_frame(*, member, room_id: int) -> Room:

@@ -121,7 +121,14 @@ def _notify_room(*, room: Room, message: Message, author, mentioned, reply_autho
     url = room.get_absolute_url()
     room_name = room_title(room, viewer=None) if not room.is_conversation else ""
     short = excerpt(message.body, 100)
-    told = {author.pk}
+    # Members who chose "nothing" for this room hear of it in no way.
+    silenced = set(
+        RoomSubscription.objects.filter(room=room, notify=RoomSubscription.Notify.NONE).values_list(
+            "member_id", flat=True
+        )
+    )
+    told = {author.pk} | silenced
+    mentioned = [member for member in mentioned if member.pk not in silenced]
     if mentioned:
         notify(
             recipients=mentioned,
@@ -132,6 +139,7 @@ def _notify_room(*, room: Room, message: Message, author, mentioned, reply_autho
                 "actor": author.public_name,
                 "room": room_name or author.public_name,
                 "excerpt": short,
+                "message": message.pk,
             },
         )
         told.update(member.pk for member in mentioned)
@@ -149,6 +157,7 @@ def _notify_room(*, room: Room, message: Message, author, mentioned, reply_autho
                 "actor": author.public_name,
                 "room": room_name or author.public_name,
                 "excerpt": short,
+                "message": message.pk,
             },
         )
         told.add(reply_author.pk)
@@ -170,9 +179,42 @@ def _notify_room(*, room: Room, message: Message, author, mentioned, reply_autho
     )
 
 
-def message_send(*, author, room: Room, body, reply_to_id=None, photo=None) -> Message:
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+def _clean_client_id(client_id) -> str:
+    """The browser's id for one composed message: a resend after a lost
+    acknowledgement returns the saved message instead of posting it twice."""
+    if client_id in (None, ""):
+        return ""
+    if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
+        raise DomainError(_("Invalid message id from the browser."), field="client_id")
+    return client_id
+
+
+def _already_sent(*, room: Room, author, client_id: str) -> Message | None:
+    if not client_id:
+        return None
+    return (
+        Message.objects.select_related("author", "reply_to", "reply_to__author", "photo")
+        .prefetch_related("reactions")
+        .filter(room=room, author=author, client_id=client_id)
+        .first()
+    )
+
+
+def message_send(
+    *, author, room: Room, body, reply_to_id=None, photo=None, client_id=None
+) -> Message:
     access_account(user=author)
     body = _clean_body(body, allow_empty=photo is not None)
+    client_id = _clean_client_id(client_id)
+    repeat = _already_sent(room=room, author=author, client_id=client_id)
+    if repeat is not None:
+        return repeat
+    # Access and the rate limit first: only then is a photo worth decoding.
+    access_room_post(user=author, room=room)
+    rate_limit_hit(action="chat_message", key=f"{author.pk}:{room.pk}")
     prepared = None
     if photo is not None:
         from community.reviews.photos import photos_prepare
@@ -181,54 +223,78 @@ def message_send(*, author, room: Room, body, reply_to_id=None, photo=None) -> M
             prepared = photos_prepare([photo])[0]  # outside the lock: the slow part
         except DomainError as exc:  # shown beside the message's one photo field
             raise DomainError(exc.message, code=exc.code, field="photo") from exc
-    with transaction.atomic():
-        room = _lock_room(room)
-        access_room_post(user=author, room=room)
-        rate_limit_hit(action="chat_message", key=f"{author.pk}:{room.pk}")
-        reply_to = None
-        if reply_to_id is not None:
-            reply_to = (
-                Message.objects.select_related("author").filter(room=room, pk=reply_to_id).first()
+    saved_files = []
+    try:
+        with transaction.atomic():
+            room = _lock_room(room)
+            access_room_post(user=author, room=room)  # again, under the lock
+            repeat = _already_sent(room=room, author=author, client_id=client_id)
+            if repeat is not None:
+                return repeat
+            message = _message_create(
+                room=room,
+                author=author,
+                body=body,
+                reply_to_id=reply_to_id,
+                client_id=client_id,
+                prepared=prepared,
+                saved_files=saved_files,
             )
-            if reply_to is None:
-                raise NotFound(_("The message you reply to is not in this room."))
-        mentioned = _mentioned_members(room, body, author)
-        sequence = _next_sequence(room)
-        message = Message.objects.create(
-            room=room,
-            sequence=sequence,
-            updated_sequence=sequence,
-            author=author,
-            body=body,
-            body_html=render_markdown(body),
-            reply_to=reply_to,
-            mentioned_ids=[member.pk for member in mentioned],
+    except BaseException:
+        for field_file in saved_files:  # rolled back: no orphaned photo files
+            field_file.storage.delete(field_file.name)
+        raise
+    return message
+
+
+def _message_create(*, room, author, body, reply_to_id, client_id, prepared, saved_files):
+    reply_to = None
+    if reply_to_id is not None:
+        reply_to = (
+            Message.objects.select_related("author").filter(room=room, pk=reply_to_id).first()
         )
-        if prepared is not None:
-            photo_row = MessagePhoto(message=message, width=prepared.width, height=prepared.height)
-            for field_name, content in prepared.files.items():
-                getattr(photo_row, field_name).save(content.name, content, save=False)
-            photo_row.save()
-            message.photo = photo_row
-        RoomSubscription.objects.update_or_create(
-            room=room,
-            member=author,
-            defaults={"last_read_sequence": sequence},
-            create_defaults={
-                "last_read_sequence": sequence,
-                "notify": RoomSubscription.Notify.ALL
-                if room.is_conversation
-                else RoomSubscription.Notify.MENTIONS,
-            },
-        )
-        _notify_room(
-            room=room,
-            message=message,
-            author=author,
-            mentioned=mentioned,
-            reply_author=reply_to.author if reply_to and not reply_to.is_deleted else None,
-        )
-        _broadcast(message, reactions=[])
+        if reply_to is None:
+            raise NotFound(_("The message you reply to is not in this room."))
+    mentioned = _mentioned_members(room, body, author)
+    sequence = _next_sequence(room)
+    message = Message.objects.create(
+        room=room,
+        sequence=sequence,
+        updated_sequence=sequence,
+        author=author,
+        body=body,
+        body_html=render_markdown(body),
+        reply_to=reply_to,
+        mentioned_ids=[member.pk for member in mentioned],
+        client_id=client_id,
+    )
+    if prepared is not None:
+        photo_row = MessagePhoto(message=message, width=prepared.width, height=prepared.height)
+        for field_name, content in prepared.files.items():
+            field_file = getattr(photo_row, field_name)
+            field_file.save(content.name, content, save=False)
+            saved_files.append(field_file)
+        photo_row.save()
+        message.photo = photo_row
+    RoomSubscription.objects.update_or_create(
+        room=room,
+        member=author,
+        defaults={"last_read_sequence": sequence},
+        create_defaults={
+            "last_read_sequence": sequence,
+            "notify": RoomSubscription.Notify.ALL
+            if room.is_conversation
+            else RoomSubscription.Notify.MENTIONS,
+        },
+    )
+    _notify_room(
+        room=room,
+        message=message,
+        author=author,
+        mentioned=mentioned,
+        reply_author=reply_to.author if reply_to and not reply_to.is_deleted else None,
+    )
+    _broadcast(message, reactions=[])
     return message
 
 
@@ -296,7 +362,9 @@ def message_delete(*, actor, message: Message, reason: str = "") -> Message:
     """Authors delete their own messages; club moderators, brand staff and site
     moderators delete any in club and event rooms, with a reason that is logged."""
     access_account(user=actor)
-    reason = " ".join((reason or "").split())[:500] if isinstance(reason, str) else ""
+    reason = (
+        " ".join(CONTROL_RE.sub("", reason or "").split())[:500] if isinstance(reason, str) else ""
+    )
     with transaction.atomic():
         room = _lock_room(message.room)
         message = Message.objects.select_for_update().get(pk=message.pk)
@@ -313,6 +381,7 @@ def message_delete(*, actor, message: Message, reason: str = "") -> Message:
             rate_limit_hit(action="chat_moderate", key=actor.pk)
         if message.is_deleted:
             raise Conflict(_("This message was already deleted."))
+        original_text = message.body
         message.deleted_at = timezone.now()
         message.deleted_by = actor
         message.delete_reason = "" if own else reason
@@ -330,6 +399,7 @@ def message_delete(*, actor, message: Message, reason: str = "") -> Message:
             ]
         )
         MessageReaction.objects.filter(message=message).delete()
+        _forget_excerpts(message)
         _delete_photo_files_on_commit(message)
         if not own:
             club = room.club if room.kind == Room.Kind.CLUB else room.event.club
@@ -338,12 +408,25 @@ def message_delete(*, actor, message: Message, reason: str = "") -> Message:
                 actor=actor,
                 action=ClubAuditEntry.Action.CHAT_DELETE,
                 member=message.author,
-                target_repr=excerpt(message_text_for_log(message), 200),
+                # The log keeps what was removed, for review by the club's moderators.
+                target_repr=excerpt(f"{message_text_for_log(message)}: {original_text}", 200),
                 reason=reason,
             )
         message = _reload(message)
         _broadcast(message, reactions=[])
     return message
+
+
+def _forget_excerpts(message: Message) -> None:
+    """Mentions and replies quoted the deleted text: their notices lose the quote."""
+    from community.members.models import Notification
+
+    notices = Notification.objects.filter(
+        kind__in=["chat_mention", "chat_reply"], params__message=str(message.pk)
+    )
+    for notice in notices:
+        notice.params = {**notice.params, "excerpt": "…"}
+        notice.save(update_fields=["params"])
 
 
 def message_text_for_log(message: Message) -> str:

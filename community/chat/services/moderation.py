@@ -43,6 +43,10 @@ def room_mute(*, actor, room: Room, member, minutes, reason: str) -> RoomMute:
     rate_limit_hit(action="chat_moderate", key=actor.pk)
     until = timezone.now() + timedelta(minutes=minutes)
     with transaction.atomic():
+        # A new mute replaces the current one, so it can be shortened as well as lengthened.
+        RoomMute.objects.filter(
+            room=room, member=member, until__gt=timezone.now(), lifted_at__isnull=True
+        ).update(lifted_at=timezone.now())
         mute = RoomMute.objects.create(
             room=room, member=member, until=until, reason=reason, created_by=actor
         )

@@ -8,6 +8,7 @@ counting after CHAT_PRESENCE_TTL. These functions are called by the socket consu
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,8 @@ def _cutoff():
 def connection_open(*, member, channel_name: str) -> LiveConnection:
     """Refused past CHAT_MAX_SOCKETS_PER_MEMBER live tabs (dead ones do not count)."""
     with transaction.atomic():
+        # One member's connects queue on their row, so the count below stays true.
+        get_user_model().objects.select_for_update().filter(pk=member.pk).first()
         open_now = LiveConnection.objects.filter(member=member, last_seen__gte=_cutoff()).count()
         if open_now >= settings.CHAT_MAX_SOCKETS_PER_MEMBER:
             raise DomainError(

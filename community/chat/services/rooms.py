@@ -162,15 +162,17 @@ def room_mark_read(*, member, room: Room, sequence: int) -> int:
         )
     with transaction.atomic():
         subscription = subscription_ensure(room=room, member=member)
-        if sequence > subscription.last_read_sequence:
-            RoomSubscription.objects.filter(pk=subscription.pk).update(last_read_sequence=sequence)
-        # The notifications about this room are read too.
-        Notification.objects.filter(
-            recipient=member,
-            kind__in=["chat_message", "chat_mention", "chat_reply"],
-            url=room.get_absolute_url(),
-            read_at__isnull=True,
-        ).update(read_at=timezone.now())
+        # Never backwards, even against a send that moved the mark meanwhile.
+        RoomSubscription.objects.filter(pk=subscription.pk, last_read_sequence__lt=sequence).update(
+            last_read_sequence=sequence
+        )
+        if sequence == room.last_sequence:  # all read: so are the notices about it
+            Notification.objects.filter(
+                recipient=member,
+                kind__in=["chat_message", "chat_mention", "chat_reply"],
+                url=room.get_absolute_url(),
+                read_at__isnull=True,
+            ).update(read_at=timezone.now())
         unread, total = unread_counts(member=member, room=room)
         realtime.broadcast_on_commit(
             realtime.member_group(member.pk),
