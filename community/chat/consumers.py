@@ -501,7 +501,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 "type": "notification",
                 "id": event.get("id"),
                 "text": text,
-                "url": event.get("open_url") or event.get("url", ""),
+                "url": event.get("url", ""),  # what it is about
+                "open_url": event.get("open_url") or event.get("url", ""),  # marks it read
                 "created_at": event.get("created_at"),
                 "unread": unread,
             }

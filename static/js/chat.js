@@ -39,6 +39,7 @@
   var textarea = form ? form.querySelector("textarea[name=body]") : null;
   var replyInput = form ? form.querySelector("input[name=reply_to]") : null;
   var photoInput = form ? form.querySelector("input[name=photo]") : null;
+  var clientIdInput = form ? form.querySelector("input[name=client_id]") : null;
   var errorsBox = document.getElementById("chat-form-errors");
   var replyingBox = document.getElementById("chat-replying");
   var replyingText = document.getElementById("chat-replying-text");
@@ -47,6 +48,8 @@
   var TYPING_SEND_EVERY = 3000;
   var TYPING_SHOW_FOR = 5000;
   var SEND_TIMEOUT = 15000;
+  var EXCERPT_LENGTH = 140; // as community.chat.payloads.excerpt
+  var CLIENT_ID_PATTERN = /^[A-Za-z0-9-]{8,64}$/;
 
   var lastSeen = Number(root.dataset.lastSequence) || 0;
   // ref -> {kind: "send" | "edit" | "delete" | "react" | "open"}; typing and read frames
@@ -63,6 +66,7 @@
   var typers = {}; // member id -> {name, timer}
   var readTimer = null;
   var lastReadSent = 0;
+  var quoteVersions = {}; // message id -> updated_sequence its reply quotes show
 
   // --- small helpers -------------------------------------------------------------------
 
@@ -130,6 +134,79 @@
     errorsBox.textContent = "";
     if (text) errorsBox.appendChild(element("p", "", text));
   }
+
+  // --- one client_id per composed message ----------------------------------------------
+  // The server saves a message once per client_id: a retry of the same message (after a
+  // lost ack, a timeout, "not sent, try again", the HTTP fallback) reuses the id and gets
+  // the message already saved. A frame carrying the id confirms it; the next message,
+  // or a changed text, gets a new one.
+
+  function newClientId() {
+    var cryptoApi = window.crypto;
+    if (cryptoApi && typeof cryptoApi.randomUUID === "function") {
+      try {
+        return cryptoApi.randomUUID();
+      } catch (error) { /* not a secure context: fall through */ }
+    }
+    var bytes = new Uint8Array(16);
+    if (cryptoApi && typeof cryptoApi.getRandomValues === "function") {
+      cryptoApi.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < bytes.length; i += 1) bytes[i] = Math.floor(Math.random() * 256);
+    }
+    return Array.prototype.map.call(bytes, function (byte) {
+      return (byte < 16 ? "0" : "") + byte.toString(16);
+    }).join("");
+  }
+
+  // draft.id: the client_id of the message in the composer; draft.key: what was sent
+  // with it (null until it is first sent).
+  var draft = { id: "", key: null };
+
+  function setDraftId(id) {
+    draft.id = id;
+    draft.key = null;
+    if (clientIdInput) clientIdInput.value = id;
+  }
+
+  function composedKey(body) {
+    var reply = replyInput && replyInput.value ? replyInput.value : "";
+    var file = photoInput && photoInput.files && photoInput.files[0];
+    var photo = file ? [file.name, file.size, file.lastModified].join("/") : "";
+    return JSON.stringify([body, reply, photo]);
+  }
+
+  // The client_id to send `body` (trimmed) with: the same for every retry of the same
+  // message, a new one when the member has made it a different message.
+  function clientIdFor(body) {
+    var key = composedKey(body);
+    if (draft.key !== null && draft.key !== key) setDraftId(newClientId());
+    draft.key = key;
+    if (clientIdInput) clientIdInput.value = draft.id;
+    return draft.id;
+  }
+
+  // A payload from the server: when it is the message saved for the draft's client_id,
+  // the draft is done. Returns true when the composer still holds exactly that message.
+  function confirmDraft(p) {
+    if (!p || !p.client_id || p.client_id !== draft.id) return false;
+    var unchanged =
+      draft.key !== null && !!textarea && draft.key === composedKey(textarea.value.trim());
+    // Its sends still waiting for an ack have their answer: no "not sent" for them.
+    Object.keys(pending).forEach(function (ref) {
+      if (pending[ref].kind === "send" && pending[ref].clientId === p.client_id) {
+        clearTimeout(pending[ref].timer);
+        delete pending[ref];
+      }
+    });
+    setDraftId(newClientId());
+    return unchanged;
+  }
+
+  // The form's hidden client_id stays as the server rendered it (a form shown again),
+  // or gets a new id.
+  var renderedId = clientIdInput ? clientIdInput.value : "";
+  setDraftId(CLIENT_ID_PATTERN.test(renderedId) ? renderedId : newClientId());
 
   var aheadOfWatermark = {}; // sequences seen above a hole in what arrived
 
@@ -272,6 +349,30 @@
     return item;
   }
 
+  // Collapsed whitespace, at most EXCERPT_LENGTH characters (community.chat.payloads).
+  function excerptOf(text) {
+    var flat = String(text || "").split(/\s+/).filter(Boolean).join(" ");
+    var chars = Array.from(flat);
+    if (chars.length <= EXCERPT_LENGTH) return flat;
+    return chars.slice(0, EXCERPT_LENGTH - 1).join("") + "…";
+  }
+
+  // A message was deleted or edited: every reply quote of it on the page follows.
+  function refreshQuotes(p) {
+    if (!p || !(p.deleted || p.edited)) return;
+    var key = String(p.id);
+    if (key in quoteVersions && quoteVersions[key] >= p.updated_sequence) return;
+    quoteVersions[key] = p.updated_sequence;
+    var links = list.querySelectorAll('.chat-quote > a[href="#m-' + Number(p.id) + '"]');
+    links.forEach(function (link) {
+      var quote = link.parentNode;
+      while (link.nextSibling) quote.removeChild(link.nextSibling);
+      quote.appendChild(document.createTextNode(": "));
+      if (p.deleted) quote.appendChild(element("em", "", S.deleted));
+      else quote.appendChild(document.createTextNode(excerptOf(p.body)));
+    });
+  }
+
   function firstSequence() {
     var first = list.firstElementChild;
     return first ? Number(first.dataset.sequence) : null;
@@ -280,6 +381,7 @@
   // Insert or replace a message; returns the element, or null when it is not shown here.
   function upsert(p) {
     if (!p || p.room !== roomId) return null;
+    refreshQuotes(p); // the quoted message itself may be on another page
     var existing = document.getElementById("m-" + p.id);
     if (existing) {
       if (Number(existing.dataset.updatedSequence) > p.updated_sequence) return existing;
@@ -309,13 +411,19 @@
     if (frame.room !== roomId) return;
     var p = frame.message;
     if (reloading) reloading.push(p);
-    var stick = nearBottom();
+    // Ours, confirmed by the broadcast or a catch-up (the ack may be lost, or late
+    // after "not sent"): a message still in the composer was sent after all.
+    var ours = !!(p && p.client_id && p.client_id === draft.id);
+    if (confirmDraft(p)) resetForm();
+    var stick = nearBottom() || ours;
     var shown = upsert(p);
     noteSeen(p.updated_sequence);
     var isNew = p.sequence === p.updated_sequence && !p.deleted;
     if (p.author) stopTyping(p.author.id);
     if (shown && isNew && stick) scrollToBottom();
-    if (isNew && p.author && p.author.id !== memberId && document.visibilityState === "visible") {
+    // Only the latest page sends read marks: an older page leaves the badge counting.
+    if (latest && !revoked && isNew && p.author && p.author.id !== memberId &&
+        document.visibilityState === "visible") {
       frame.handled = true; // seen on screen: no unread badge for it
       scheduleRead();
     }
@@ -407,11 +515,17 @@
 
   function onAck(frame) {
     var request = pending[frame.ref];
-    if (!request) return;
+    var unchanged = confirmDraft(frame.message);
+    if (!request) {
+      // A late ack after "not sent": the message was saved after all.
+      if (unchanged) resetForm();
+      if (frame.message) upsert(frame.message);
+      return;
+    }
     delete pending[frame.ref];
     if (request.kind === "send") {
       clearTimeout(request.timer);
-      if (textarea && textarea.value === request.body) resetForm();
+      if (unchanged || (textarea && textarea.value === request.body)) resetForm();
       else showError("");
     }
     var stick = nearBottom() || request.kind === "send";
@@ -489,6 +603,7 @@
         list.textContent = "";
         var highest = 0;
         (data.messages || []).forEach(function (p) {
+          if (confirmDraft(p)) resetForm();
           list.appendChild(render(p));
           if (p.updated_sequence > highest) highest = p.updated_sequence;
         });
@@ -510,6 +625,8 @@
 
   function sendOverHttp() {
     var data = new FormData(form);
+    var sentKey = draft.key;
+    data.set("client_id", draft.id); // the same id as any socket attempt of this message
     showError("");
     var button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
@@ -524,7 +641,14 @@
       })
       .then(function (result) {
         if (result.ok && result.body.message) {
-          resetForm();
+          var unchanged = confirmDraft(result.body.message);
+          // Not when the member has started another message meanwhile (or the broadcast
+          // already emptied the composer).
+          if (unchanged || (sentKey !== null && sentKey === composedKey(textarea.value.trim()))) {
+            resetForm();
+          } else {
+            showError("");
+          }
           if (upsert(result.body.message)) scrollToBottom();
         } else {
           var error = result.body && result.body.error;
@@ -540,13 +664,21 @@
     var body = textarea.value.trim();
     var hasPhoto = photoInput && photoInput.files && photoInput.files.length > 0;
     if (!body && !hasPhoto) return;
+    var clientId = clientIdFor(body);
     if (hasPhoto || live.state !== "open") {
       sendOverHttp();
       return;
     }
     var reply = replyInput && replyInput.value ? Number(replyInput.value) : null;
-    var ref = nextRef("send", { body: textarea.value });
-    var sent = live.send({ type: "message.send", room: roomId, body: body, reply_to: reply, ref: ref });
+    var ref = nextRef("send", { body: textarea.value, clientId: clientId });
+    var sent = live.send({
+      type: "message.send",
+      room: roomId,
+      body: body,
+      reply_to: reply,
+      client_id: clientId,
+      ref: ref,
+    });
     if (!sent) {
       delete pending[ref];
       sendOverHttp();
@@ -793,8 +925,9 @@
   live.on("room.revoked", function (frame) { if (frame.room === roomId) revoke(); });
   live.on("notification", function (frame) {
     // A notification about this very room, read on screen right now, needs no toast.
-    var here = window.location.pathname;
-    if (frame.url && frame.url.split("#")[0] === here && document.visibilityState === "visible") {
+    // `url` is the target (open_url, the link that marks it read, goes to the toast).
+    var target = typeof frame.url === "string" ? frame.url.split("#")[0].split("?")[0] : "";
+    if (target && target === window.location.pathname && document.visibilityState === "visible") {
       frame.handled = true;
     }
   });

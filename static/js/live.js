@@ -37,6 +37,9 @@
   var lastFrameAt = 0;
   var seenByRoom = {}; // room id -> highest sequence the page has seen (set by chat.js)
   var followed = {}; // room id -> whether its new messages count as unread
+  // Rooms in the member's list (hello, room.added). A site moderator may have a club room
+  // open that is not in it: the server counts no unread there, so neither does the badge.
+  var listed = {};
 
   var api = {
     state: "closed",
@@ -249,7 +252,8 @@
     var item = document.createElement("div");
     item.className = "live-toast";
     item.setAttribute("role", "status");
-    var url = safeUrl(frame.url);
+    // open_url marks the notification read on the way to its target (url).
+    var url = safeUrl(frame.open_url) || safeUrl(frame.url);
     var text = document.createElement(url ? "a" : "span");
     text.className = "live-toast-text";
     text.textContent = frame.text;
@@ -276,7 +280,7 @@
     if (frame.catchup || message.deleted) return;
     if (message.sequence !== message.updated_sequence) return; // an edit or a reaction
     if (message.author && message.author.id === config.member_id) return;
-    if (followed[String(frame.room)] === false) return;
+    if (!listed[String(frame.room)] || followed[String(frame.room)] === false) return;
     if (frame.handled) return;
     var badge = document.querySelector('[data-room-unread="' + Number(frame.room) + '"]');
     if (badge) setRoomUnread(frame.room, (Number(badge.textContent) || 0) + 1);
@@ -291,7 +295,9 @@
         startPing();
         setChatTotal(frame.unread_total);
         setNotificationTotal(frame.notifications_unread);
+        listed = {};
         (frame.rooms || []).forEach(function (room) {
+          listed[String(room.id)] = true;
           setRoomUnread(room.id, room.unread);
           if (typeof room.followed === "boolean") followed[String(room.id)] = room.followed;
         });
@@ -305,11 +311,21 @@
         break;
       case "room.added":
         if (frame.room) {
+          listed[String(frame.room.id)] = true;
           setRoomUnread(frame.room.id, frame.room.unread);
           followed[String(frame.room.id)] = frame.room.followed !== false;
         }
         break;
+      case "room.opened":
+        // Opening a room subscribes the member to it: from now on it counts unread.
+        followed[String(frame.room)] = true;
+        break;
+      case "room.revoked":
+        delete listed[String(frame.room)];
+        break;
       case "pong":
+        // Also the rooms this socket has open outside the member's list (a moderator in
+        // a club room): every room a page follows (seen) gets its resync.
         Object.keys(frame.rooms || {}).forEach(function (key) {
           var server = Number(frame.rooms[key]);
           if (key in seenByRoom && server > seenByRoom[key]) {
