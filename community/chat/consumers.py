@@ -40,6 +40,7 @@ TYPING_RATE = (1, 2.0)  # per room
 READ_RATE = (4, 1.0)  # per room
 ROOM_OPEN_RATE = (10, 10.0)
 PING_RATE = (6, 10.0)
+ANY_ROOM_RATE = (20, 10.0)  # typing or read, whatever room ids a client cycles through
 PASSED_THROUGH_CODES = {
     "forbidden",  # also a plain DomainError's code (editing someone else's message)
     "muted",
@@ -233,6 +234,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         """At most `count` frames of a kind per `seconds` on this socket: cheap frames
         (typing, read, open, ping) are limited here, writes by the services."""
         now = time.monotonic()
+        if len(self.frame_times) > 100:  # forget keys whose frames are long past
+            self.frame_times = {
+                name: times for name, times in self.frame_times.items() if now - times[-1] < 60
+            }
         recent = [t for t in self.frame_times.get(key, ()) if now - t < seconds]
         if len(recent) >= count:
             self.frame_times[key] = recent
@@ -241,7 +246,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.frame_times[key] = recent
         return True
 
-    async def still_signed_in(self) -> bool:
+    async def still_signed_in(self, ref=None) -> bool:
         """The session may have ended (log-out, password change) or the account been
         closed since the socket opened: re-read both before acting on a frame."""
         member = await self.call(
@@ -250,7 +255,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             member_pk=self.member.pk,
         )
         if member is None:
-            await self.send_error("login_required", _("Please log in to chat."))
+            await self.send_error("login_required", _("Please log in to chat."), ref)
             await self.close(code=CLOSE_LOGIN_REQUIRED)
             await self.disconnect(CLOSE_LOGIN_REQUIRED)
             return False
@@ -296,7 +301,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 handler = self.FRAME_HANDLERS.get(frame["type"])
                 if handler is None:
                     raise FrameError("unknown_type", _("Unknown frame type."))
-                if not await self.still_signed_in():
+                if not await self.still_signed_in(ref):
                     return
                 await handler(self, frame, ref)
             except FrameError as exc:
@@ -399,14 +404,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def on_typing(self, frame, ref):
         room_id = _positive_int(frame, "room")
-        if not self.throttle(f"typing:{room_id}", *TYPING_RATE):
+        if not (
+            self.throttle(f"typing:{room_id}", *TYPING_RATE)
+            and self.throttle("typing", *ANY_ROOM_RATE)
+        ):
             return  # the others already see "typing…"; nothing is lost by dropping it
         await self.call(services.live_typing, member=self.member, room_id=room_id)
 
     async def on_read(self, frame, ref):
         room_id = _positive_int(frame, "room")
         sequence = _positive_int(frame, "sequence", minimum=0)
-        if not self.throttle(f"read:{room_id}", *READ_RATE):
+        if not (
+            self.throttle(f"read:{room_id}", *READ_RATE) and self.throttle("read", *ANY_ROOM_RATE)
+        ):
             raise RateLimited(_("You are doing that too often. Please wait a moment."))
         await self.call(_mark_read, member=self.member, room_id=room_id, sequence=sequence)
 

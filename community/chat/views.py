@@ -353,30 +353,31 @@ def message_photo(request, pk, size):
 # --- ways into a room -----------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def club_room(request, slug):
-    club = club_or_404(slug)
+def _redirect_to_room(request, open_room):
+    """Open (or create) a club's or an event's room for the viewer and go there."""
     try:
-        room = services.room_for_club(user=request.user, club=club)
+        room = open_room()
     except NotFound as exc:
         raise Http404(exc.message) from None
     except DomainError as exc:
         return _forbidden(request, exc)
     return redirect(room.get_absolute_url())
+
+
+@login_required
+@require_GET
+def club_room(request, slug):
+    club = club_or_404(slug)
+    return _redirect_to_room(request, lambda: services.room_for_club(user=request.user, club=club))
 
 
 @login_required
 @require_GET
 def event_room(request, pk):
     event = get_object_or_404(Event.objects.select_related("club__brand"), pk=pk)
-    try:
-        room = services.room_for_event(user=request.user, event=event)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    except DomainError as exc:
-        return _forbidden(request, exc)
-    return redirect(room.get_absolute_url())
+    return _redirect_to_room(
+        request, lambda: services.room_for_event(user=request.user, event=event)
+    )
 
 
 @login_required

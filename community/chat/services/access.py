@@ -38,17 +38,16 @@ def _active(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def _club_access(user, room: Room) -> RoomAccess:
-    club = room.club
-    standing = club_standing(user=user, club=club)
-    can_read = standing.is_member or standing.is_brand_staff or standing.is_site_moderator
-    refusal = None
+def _club_refusal(standing) -> AccessDenied | None:
+    """Why nobody may post in a club's rooms (ban, closed club), if so."""
     if standing.is_banned:
-        refusal = AccessDenied(_("You are banned from this club."), code="banned")
-    elif club.is_closed:
-        refusal = AccessDenied(_("This club is closed: the room is read-only."), code="closed")
-    elif not standing.can_participate:
-        refusal = AccessDenied(_("Only members of the club can post here."), code="members_only")
+        return AccessDenied(_("You are banned from this club."), code="banned")
+    if standing.club.is_closed:
+        return AccessDenied(_("This club is closed: the room is read-only."), code="closed")
+    return None
+
+
+def _access(room: Room, standing, *, can_read: bool, refusal) -> RoomAccess:
     return RoomAccess(
         room=room,
         can_read=can_read and standing.active_account,
@@ -56,6 +55,15 @@ def _club_access(user, room: Room) -> RoomAccess:
         can_moderate=standing.can_moderate,
         refusal=refusal,
     )
+
+
+def _club_access(user, room: Room) -> RoomAccess:
+    standing = club_standing(user=user, club=room.club)
+    can_read = standing.is_member or standing.is_brand_staff or standing.is_site_moderator
+    refusal = _club_refusal(standing)
+    if refusal is None and not standing.can_participate:
+        refusal = AccessDenied(_("Only members of the club can post here."), code="members_only")
+    return _access(room, standing, can_read=can_read, refusal=refusal)
 
 
 def _event_access(user, room: Room) -> RoomAccess:
@@ -71,22 +79,12 @@ def _event_access(user, room: Room) -> RoomAccess:
         and not standing.is_banned
         and (going or standing.can_manage or standing.is_site_moderator)
     )
-    refusal = None
-    if standing.is_banned:
-        refusal = AccessDenied(_("You are banned from this club."), code="banned")
-    elif event.club.is_closed:
-        refusal = AccessDenied(_("This club is closed: the room is read-only."), code="closed")
-    elif event.status == Event.Status.CANCELLED:
+    refusal = _club_refusal(standing)
+    if refusal is None and event.status == Event.Status.CANCELLED:
         refusal = AccessDenied(_("This event was cancelled: the room is read-only."), code="closed")
-    elif not (visible and (going or standing.can_manage)):
+    elif refusal is None and not (visible and (going or standing.can_manage)):
         refusal = AccessDenied(_("Only people going to the event can post here."), code="attendees")
-    return RoomAccess(
-        room=room,
-        can_read=can_read and standing.active_account,
-        can_post=refusal is None,
-        can_moderate=standing.can_moderate,
-        refusal=refusal,
-    )
+    return _access(room, standing, can_read=can_read, refusal=refusal)
 
 
 def _conversation_access(user, room: Room) -> RoomAccess:

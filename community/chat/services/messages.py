@@ -128,19 +128,16 @@ def _notify_room(*, room: Room, message: Message, author, mentioned, reply_autho
         )
     )
     told = {author.pk} | silenced
+    about_message = {
+        "actor": author.public_name,
+        "room": room_name or author.public_name,
+        "excerpt": short,
+        "message": message.pk,
+    }
     mentioned = [member for member in mentioned if member.pk not in silenced]
     if mentioned:
         notify(
-            recipients=mentioned,
-            kind="chat_mention",
-            url=url,
-            actor=author,
-            params={
-                "actor": author.public_name,
-                "room": room_name or author.public_name,
-                "excerpt": short,
-                "message": message.pk,
-            },
+            recipients=mentioned, kind="chat_mention", url=url, actor=author, params=about_message
         )
         told.update(member.pk for member in mentioned)
     if (
@@ -153,12 +150,7 @@ def _notify_room(*, room: Room, message: Message, author, mentioned, reply_autho
             kind="chat_reply",
             url=url,
             actor=author,
-            params={
-                "actor": author.public_name,
-                "room": room_name or author.public_name,
-                "excerpt": short,
-                "message": message.pk,
-            },
+            params=about_message,
         )
         told.add(reply_author.pk)
     followers = (

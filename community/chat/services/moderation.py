@@ -11,6 +11,7 @@ from brand_clubs.models import ClubAuditEntry
 from brand_clubs.services.audit import club_audit_record
 from community.chat.models import Room, RoomMute
 from community.chat.services.access import access_room_moderate, room_access
+from community.chat.services.messages import CONTROL_RE
 from community.errors import DomainError
 from community.ratelimit import rate_limit_hit
 
@@ -30,7 +31,7 @@ def room_mute(*, actor, room: Room, member, minutes, reason: str) -> RoomMute:
         minutes = 0
     if not 1 <= minutes <= MAX_MUTE_MINUTES:
         raise DomainError(_("A mute lasts from one minute to 30 days."), field="minutes")
-    reason = " ".join((reason or "").split())[:500]
+    reason = " ".join(CONTROL_RE.sub("", reason if isinstance(reason, str) else "").split())[:500]
     if not reason:
         raise DomainError(_("Say why you mute this member."), field="reason")
     if member is None or member.pk == actor.pk:
