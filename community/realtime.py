@@ -20,6 +20,11 @@ def room_group(room_id: int) -> str:
     return f"chat.room.{room_id}"
 
 
+def room_open_group(room_id: int) -> str:
+    """Tabs that have the room on screen: presence and typing go only to them."""
+    return f"chat.room.{room_id}.open"
+
+
 def member_group(member_id: int) -> str:
     return f"member.{member_id}"
 

@@ -58,7 +58,14 @@ def _is_transactional(item) -> bool:
     return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
+def _is_browser(item) -> bool:
+    return "tests/browser/" in str(item.fspath)
+
+
 def pytest_collection_modifyitems(items):
     """Run transactional tests last, as Django's own runner does: the flush that ends
-    each of them erases what data migrations created (home page, groups)."""
-    items.sort(key=_is_transactional)
+    each of them erases what data migrations created (home page, groups). Browser tests
+    go at the very end: Playwright's sync API leaves an event loop running in the main
+    thread for the rest of the session, where the socket tests' async_to_sync cannot
+    run."""
+    items.sort(key=lambda item: (_is_browser(item), _is_transactional(item)))

@@ -166,6 +166,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         for room_id in list(self.rooms):
             await self.layer_group("discard", realtime.room_group(room_id))
+        for room_id in list(self.open_rooms):
+            await self.layer_group("discard", realtime.room_open_group(room_id))
         await self.layer_group("discard", realtime.member_group(self.member.pk))
         try:
             await self.call(services.connection_close, channel_name=self.channel_name)
@@ -269,8 +271,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def leave_room_group(self, room_id: int):
         await self.layer_group("discard", realtime.room_group(room_id))
         self.rooms.discard(room_id)
+        await self.close_room_tab(room_id)
+
+    async def close_room_tab(self, room_id: int):
+        """The room is no longer on this tab's screen: no presence, no typing."""
         if room_id in self.open_rooms:
             self.open_rooms.discard(room_id)
+            await self.layer_group("discard", realtime.room_open_group(room_id))
             await self.call(
                 services.presence_leave, room_id=room_id, channel_name=self.channel_name
             )
@@ -326,6 +333,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         joined_now = room_id not in self.rooms
         if joined_now:
             await self.join_room_group(room_id)
+        await self.layer_group("add", realtime.room_open_group(room_id))
         try:
             opened = await self.call(
                 services.live_room_open,
@@ -335,6 +343,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 channel_name=self.channel_name,
             )
         except BaseException:
+            if room_id not in self.open_rooms:
+                await self.layer_group("discard", realtime.room_open_group(room_id))
             if joined_now:
                 await self.leave_room_group(room_id)
             raise
@@ -356,12 +366,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.send_json(reply)
 
     async def on_room_close(self, frame, ref):
-        room_id = _positive_int(frame, "room")
-        if room_id in self.open_rooms:
-            self.open_rooms.discard(room_id)
-            await self.call(
-                services.presence_leave, room_id=room_id, channel_name=self.channel_name
-            )
+        await self.close_room_tab(_positive_int(frame, "room"))
 
     async def on_message_send(self, frame, ref):
         room_id = _positive_int(frame, "room")
@@ -431,6 +436,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.layer_group("add", realtime.member_group(self.member.pk))
         for room_id in self.rooms:
             await self.layer_group("add", realtime.room_group(room_id))
+        for room_id in self.open_rooms:
+            await self.layer_group("add", realtime.room_open_group(room_id))
         sequences = {pk: room["last_sequence"] for pk, room in rooms.items()}
         missing = [pk for pk in self.open_rooms if pk not in sequences]
         if missing:
@@ -493,9 +500,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def chat_presence(self, event):
         if event["room"] in self.open_rooms:
-            await self.send_json(
-                {"type": "presence", "room": event["room"], "online": event["online"]}
-            )
+            await self.send_json({**event, "type": "presence"})
 
     async def chat_unread(self, event):
         await self.send_json({**event, "type": "unread"})

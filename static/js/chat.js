@@ -908,12 +908,27 @@
   live.on("ack", onAck);
   live.on("error", onError);
   live.on("typing", onTyping);
-  live.on("presence", function (frame) { if (frame.room === roomId) renderOnline(frame.online); });
+  // Presence arrives whole with room.opened, then as changes: one member joined or left.
+  var online = [];
+  function setOnline(people) {
+    online = (people || []).slice();
+    renderOnline(online);
+  }
+  live.on("presence", function (frame) {
+    if (frame.room !== roomId) return;
+    if (frame.online) return setOnline(frame.online);
+    if (frame.joined && !online.some(function (p) { return p.id === frame.joined.id; })) {
+      online.push(frame.joined);
+      online.sort(function (a, b) { return a.name.localeCompare(b.name); });
+    }
+    if (frame.left) online = online.filter(function (p) { return p.id !== frame.left; });
+    renderOnline(online);
+  });
   live.on("room.gap", function (frame) { if (frame.room === roomId) gapPending = true; });
   live.on("room.opened", function (frame) {
     if (frame.room !== roomId) return;
     delete pending[frame.ref];
-    renderOnline(frame.online);
+    setOnline(frame.online);
     if (gapPending) {
       gapPending = false;
       reloadLatest(frame.last_sequence);

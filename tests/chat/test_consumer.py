@@ -529,14 +529,18 @@ async def test_presence_counts_a_member_once_across_tabs_until_the_last_closes(c
     )
     assert opened["online"] == everyone
     assert await count(RoomPresence, room_id=room_id) == 3
-    await bob_tab.drain()  # the presence frame of bob's own arrival
+    # Ann's tabs heard of Bob's arrival as a change, once each; not of Ann's second tab.
+    assert [f for f in await ann_tab1.frames_of("presence")] == [
+        {"type": "presence", "room": room_id, "joined": {"id": ann.pk, "name": ann.public_name}},
+        {"type": "presence", "room": room_id, "joined": {"id": bob.pk, "name": bob.public_name}},
+    ]
+    await bob_tab.drain()
 
-    await ann_tab1.close()
-    presence = await bob_tab.expect("presence")
-    assert presence == {"type": "presence", "room": room_id, "online": everyone}
+    await ann_tab1.close()  # Ann is still there in her other tab: nothing to say
+    assert await bob_tab.frames_of("presence") == []
     await ann_tab2.close()
     presence = await bob_tab.expect("presence")
-    assert presence["online"] == [{"id": bob.pk, "name": bob.public_name}]
+    assert presence == {"type": "presence", "room": room_id, "left": ann.pk}
     assert await count(RoomPresence, room_id=room_id) == 1
     assert await count(LiveConnection, member=ann) == 0
 
@@ -554,7 +558,7 @@ async def test_a_tab_that_stops_pinging_is_dropped_at_the_next_ping(settings, cl
 
     await bob_socket.ping()
     presence = await bob_socket.expect("presence")
-    assert presence["online"] == [{"id": bob.pk, "name": bob.public_name}]
+    assert presence == {"type": "presence", "room": room_id, "left": ann.pk}
     assert await count(RoomPresence, member=ann) == 0
     assert await count(RoomPresence, member=bob) == 1
 

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers, get_channel_layer
 
 from brand_clubs.models import Club, ClubMembership, Event, EventRSVP
 from brand_clubs.services.clubs import club_join, club_member_ban
@@ -326,6 +326,16 @@ def test_notify_level():
 # --- brand_clubs services tell the member's sockets (member_access_changed) -----------
 
 
+@pytest.fixture
+def memory_channel_layer(settings):
+    """These tests read the layer from several event loops in turn, which only the
+    in-memory layer allows; Redis delivery is covered by the socket tests."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 def _listen(member):
     """A test channel in the member's group of the (fresh) channel layer."""
     layer = get_channel_layer()
@@ -344,7 +354,7 @@ def _received(layer, channel, timeout=1.0):
     return async_to_sync(receive)()
 
 
-@pytest.mark.usefixtures("fresh_channel_layer")
+@pytest.mark.usefixtures("memory_channel_layer")
 def test_joining_a_public_club_tells_the_member_sockets(django_capture_on_commit_callbacks):
     club = ClubFactory(visibility=Club.Visibility.PUBLIC)
     member = MemberFactory()
@@ -357,7 +367,7 @@ def test_joining_a_public_club_tells_the_member_sockets(django_capture_on_commit
     assert _received(layer, channel) == {"type": "access.changed"}  # ...and then it does
 
 
-@pytest.mark.usefixtures("fresh_channel_layer")
+@pytest.mark.usefixtures("memory_channel_layer")
 def test_asking_to_join_changes_no_access(django_capture_on_commit_callbacks):
     club = ClubFactory(visibility=Club.Visibility.APPROVAL)
     member = MemberFactory()
@@ -367,7 +377,7 @@ def test_asking_to_join_changes_no_access(django_capture_on_commit_callbacks):
     assert _received(layer, channel, timeout=0.2) is None
 
 
-@pytest.mark.usefixtures("fresh_channel_layer")
+@pytest.mark.usefixtures("memory_channel_layer")
 def test_rsvp_and_its_cancellation_tell_the_member_sockets(django_capture_on_commit_callbacks):
     event = EventFactory(visibility=Event.Visibility.PUBLIC, capacity=1)
     member, waiting = MemberFactory(), MemberFactory()

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers, get_channel_layer
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
@@ -25,6 +25,16 @@ from community.reviews import services as review_services
 from tests.factories import BrandStaffFactory, MemberFactory, ReviewFactory
 
 live = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def memory_channel_layer(settings):
+    """These tests read the layer from several event loops in turn, which only the
+    in-memory layer allows; delivery over Redis is covered by tests/chat's socket tests."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 def _listen(member) -> str:

@@ -76,7 +76,7 @@ def live_typing(*, member, room_id: int) -> None:
     room = room_get(pk=room_id)
     access_room_post(user=member, room=room)
     realtime.broadcast_on_commit(
-        realtime.room_group(room.pk),
+        realtime.room_open_group(room.pk),
         {"type": "chat.typing", "room": room.pk, "member": member_payload(member)},
     )
 

@@ -67,7 +67,8 @@ def _clean_body(body, *, allow_empty: bool) -> str:
 
 def _lock_room(room: Room) -> Room:
     return (
-        Room.objects.select_for_update()
+        # of=self: PostgreSQL cannot lock the nullable side of the joins below.
+        Room.objects.select_for_update(of=("self",))
         .select_related(
             "club", "club__brand", "event", "event__club", "participant_a", "participant_b"
         )

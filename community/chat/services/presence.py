@@ -38,64 +38,73 @@ def connection_open(*, member, channel_name: str) -> LiveConnection:
         )
 
 
+MAX_ONLINE_LISTED = 100
+
+
 def presence_online(*, room_id: int) -> list[dict]:
-    """Members with a live tab on the room, once each, by name."""
-    rows = (
+    """Members with a live tab on the room, once each, by name (at most
+    MAX_ONLINE_LISTED; the rest are counted by the client from later changes)."""
+    member_ids = (
         RoomPresence.objects.filter(room_id=room_id, last_seen__gte=_cutoff())
-        .select_related("member")
-        .order_by("member_id")
+        .values("member_id")
+        .distinct()
     )
-    seen = {}
-    for row in rows:
-        seen.setdefault(row.member_id, str(row.member.public_name))
-    return sorted(
-        ({"id": pk, "name": name} for pk, name in seen.items()), key=lambda m: m["name"].lower()
+    members = get_user_model().objects.filter(pk__in=member_ids).order_by("display_name", "pk")
+    return [
+        {"id": member.pk, "name": str(member.public_name)} for member in members[:MAX_ONLINE_LISTED]
+    ]
+
+
+def _online_elsewhere(*, room_id: int, member_id: int, channel_name: str) -> bool:
+    return (
+        RoomPresence.objects.filter(room_id=room_id, member_id=member_id, last_seen__gte=_cutoff())
+        .exclude(channel_name=channel_name)
+        .exists()
     )
 
 
-def _broadcast_presence(room_ids) -> None:
-    for room_id in set(room_ids):
-        realtime.broadcast_on_commit(
-            realtime.room_group(room_id),
-            {"type": "chat.presence", "room": room_id, "online": presence_online(room_id=room_id)},
-        )
+def _broadcast_change(room_id: int, **change) -> None:
+    """One member came or went: a small change to the open tabs, not the whole list
+    (a whole list per join would cost N² frames when N people open a room)."""
+    realtime.broadcast_on_commit(
+        realtime.room_open_group(room_id), {"type": "chat.presence", "room": room_id, **change}
+    )
 
 
 def presence_enter(*, room: Room, member, channel_name: str) -> None:
+    already = _online_elsewhere(room_id=room.pk, member_id=member.pk, channel_name=channel_name)
     RoomPresence.objects.update_or_create(
         room=room,
         channel_name=channel_name,
         defaults={"member": member, "last_seen": timezone.now()},
     )
-    _broadcast_presence([room.pk])
+    if not already:
+        _broadcast_change(room.pk, joined={"id": member.pk, "name": str(member.public_name)})
+
+
+def _leave(rows) -> None:
+    """Drop presence rows; members left with no live tab in a room are announced gone."""
+    gone = list(rows.values_list("room_id", "member_id", "channel_name"))
+    rows.delete()
+    for room_id, member_id, channel_name in set(gone):
+        if not _online_elsewhere(room_id=room_id, member_id=member_id, channel_name=channel_name):
+            _broadcast_change(room_id, left=member_id)
 
 
 def presence_leave(*, room_id: int, channel_name: str) -> None:
-    deleted, _rows = RoomPresence.objects.filter(
-        room_id=room_id, channel_name=channel_name
-    ).delete()
-    if deleted:
-        _broadcast_presence([room_id])
+    _leave(RoomPresence.objects.filter(room_id=room_id, channel_name=channel_name))
 
 
 def connection_touch(*, channel_name: str) -> None:
     """A ping: this tab is alive. Tabs that stopped pinging are dropped, and the rooms
-    they were in learn who is still online."""
+    they were in learn who is gone."""
     now = timezone.now()
     LiveConnection.objects.filter(channel_name=channel_name).update(last_seen=now)
     RoomPresence.objects.filter(channel_name=channel_name).update(last_seen=now)
-    stale = RoomPresence.objects.filter(last_seen__lt=_cutoff())
-    stale_rooms = list(stale.values_list("room_id", flat=True).distinct())
-    if stale_rooms:
-        stale.delete()
-        _broadcast_presence(stale_rooms)
+    _leave(RoomPresence.objects.filter(last_seen__lt=_cutoff()))
     LiveConnection.objects.filter(last_seen__lt=now - timedelta(days=1)).delete()
 
 
 def connection_close(*, channel_name: str) -> None:
-    rooms = list(
-        RoomPresence.objects.filter(channel_name=channel_name).values_list("room_id", flat=True)
-    )
-    RoomPresence.objects.filter(channel_name=channel_name).delete()
+    _leave(RoomPresence.objects.filter(channel_name=channel_name))
     LiveConnection.objects.filter(channel_name=channel_name).delete()
-    _broadcast_presence(rooms)
