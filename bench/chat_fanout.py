@@ -37,16 +37,11 @@ import time
 import uuid
 from pathlib import Path
 
+from bench import product_page
 from bench.product_page import (
-    BARE_PATH,
     DATA,
-    ROOT,
-    SERVER_START_TIMEOUT,
     BenchError,
-    _daphne,
     _env,
-    _free_port,
-    _get,
     _log_tail,
     _run,
     database_kinds,
@@ -167,44 +162,15 @@ def prepare(env: dict[str, str], *, members: int, senders: int) -> dict:
 
 
 def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
-    """Daphne serving APPLICATION (product_page.start_server serves community.asgi)."""
-    port = _free_port()
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [
-                *_daphne(),
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                # Hundreds of handshakes queue up behind the joins' presence broadcasts;
-                # Daphne's default of 5 s would drop some before the consumer accepts.
-                "--websocket_connect_timeout",
-                str(SETUP_TIMEOUT),
-                APPLICATION,
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise BenchError(f"Daphne exited with {server.returncode}:\n{_log_tail(log)}")
-            try:
-                if _get(port, BARE_PATH, timeout=2)[0] == 200:
-                    return server, port
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise BenchError(
-            f"Daphne did not answer within {SERVER_START_TIMEOUT} s:\n{_log_tail(log)}"
-        )
-    except BaseException:
-        stop_server(server)
-        raise
+    """Daphne serving APPLICATION (the site plus the bare echo consumer)."""
+    return product_page.start_server(
+        env,
+        log,
+        application=APPLICATION,
+        # Hundreds of handshakes queue up while the room fills; Daphne's default of
+        # 5 s would drop some before the consumer accepts them.
+        daphne_args=("--websocket_connect_timeout", str(SETUP_TIMEOUT)),
+    )
 
 
 def redis_url() -> str:
@@ -586,7 +552,7 @@ def main(argv=None) -> int:
         dest="open",
         action="store_false",
         help="do not send room.open: clients follow the room from their hello only, "
-        "without presence (every open broadcasts the online list to the whole room)",
+        "without presence (each open tells the tabs that have the room open who joined)",
     )
     parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--members", type=int, default=0, help=argparse.SUPPRESS)

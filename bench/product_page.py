@@ -202,11 +202,17 @@ def _log_tail(log: Path, chars: int = 3000) -> str:
         return ""
 
 
-def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
+def start_server(
+    env: dict[str, str],
+    log: Path,
+    *,
+    application: str = "community.asgi:application",
+    daphne_args: tuple[str, ...] = (),
+) -> tuple[subprocess.Popen, int]:
     port = _free_port()
     with log.open("w") as out:
         server = subprocess.Popen(
-            [*_daphne(), "-b", "127.0.0.1", "-p", str(port), "community.asgi:application"],
+            [*_daphne(), "-b", "127.0.0.1", "-p", str(port), *daphne_args, application],
             cwd=ROOT,
             env=env,
             stdout=out,
