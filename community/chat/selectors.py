@@ -74,6 +74,16 @@ def chat_unread_total(*, member) -> int:
     return sum(rooms.filter(followed=True).values_list("unread", flat=True))
 
 
+def room_notify_level(*, member, room: Room) -> str:
+    """What the member is told about the room (the default until they choose)."""
+    level = (
+        RoomSubscription.objects.filter(room=room, member=member)
+        .values_list("notify", flat=True)
+        .first()
+    )
+    return level or RoomSubscription._meta.get_field("notify").default
+
+
 def room_unread(*, member, room: Room) -> int:
     rooms = _with_unread(Room.objects.filter(pk=room.pk), member)
     return rooms.values_list("unread", flat=True).first() or 0

@@ -21,7 +21,7 @@ from brand_clubs.models import Event
 from brand_clubs.views.clubs import club_or_404
 from community.chat import selectors, services
 from community.chat.forms import DeleteForm, MessageForm, MuteForm, NotifyForm, ReadForm
-from community.chat.models import REACTIONS, Message, RoomSubscription
+from community.chat.models import REACTIONS, Message
 from community.chat.payloads import message_payload
 from community.chat.services.access import active_mute
 from community.errors import AccessDenied, DomainError, NotFound
@@ -124,11 +124,7 @@ def _render_room(request, room, access, *, form=None, before=None, status=200):
     else:
         reply_id = _int_or_none(form.data.get("reply_to"))
         reply_to = next((item for item in items if item["message"].pk == reply_id), None)
-    level = (
-        RoomSubscription.objects.filter(room=room, member=request.user)
-        .values_list("notify", flat=True)
-        .first()
-    ) or RoomSubscription._meta.get_field("notify").default
+    level = selectors.room_notify_level(member=request.user, room=room)
     context = {
         "room": room,
         "access": access,
