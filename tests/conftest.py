@@ -58,14 +58,28 @@ def _is_transactional(item) -> bool:
     return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
+def _is_serialized(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker is not None and marker.kwargs.get("serialized_rollback"))
+
+
 def _is_browser(item) -> bool:
     return "tests/browser/" in str(item.fspath)
 
 
 def pytest_collection_modifyitems(items):
-    """Run transactional tests last, as Django's own runner does: the flush that ends
-    each of them erases what data migrations created (home page, groups). Browser tests
-    go at the very end: Playwright's sync API leaves an event loop running in the main
-    thread for the rest of the session, where the socket tests' async_to_sync cannot
-    run."""
+    """Run transactional tests last, as Django's own runner does, and browser tests at
+    the very end: Playwright's sync API leaves an event loop running in the main thread
+    for the rest of the session, where the socket tests' async_to_sync cannot run.
+
+    Every transactional test restores the migrated data (content types, home page,
+    groups) with serialized_rollback. A flush without it runs post_migrate, which
+    recreates content types under new ids on PostgreSQL, and the next test that does
+    restore them would then collide with those rows."""
+    for item in items:
+        if _is_transactional(item) and not _is_serialized(item):
+            marker = item.get_closest_marker("django_db")
+            kwargs = dict(marker.kwargs) if marker is not None else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
     items.sort(key=lambda item: (_is_browser(item), _is_transactional(item)))
