@@ -43,13 +43,18 @@ from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.models import Member
 from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
-from community.reviews.photos import photos_prepare
+from community.reviews.photos import (
+    RENDITION_FIELDS,
+    photos_prepare,
+    renditions_delete_on_commit,
+    renditions_write,
+)
 from community.text import render_markdown
 
 CHECKIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a door
 CHECKIN_CODE_LENGTH = 8
 MAX_PHOTOS_PER_UPLOAD = 10
-PHOTO_FIELDS = ("thumb", "thumb_webp", "medium", "medium_webp", "large", "large_webp")
+PHOTO_FIELDS = RENDITION_FIELDS  # the album's file renditions (views check names against it)
 KNOWN_TIME_ZONES = frozenset(zoneinfo.available_timezones())
 _http_url = URLValidator(schemes=["http", "https"])
 
@@ -662,8 +667,7 @@ def event_photo_add(
                 width=photo.width,
                 height=photo.height,
             )
-            for field_name, content in photo.files.items():
-                getattr(row, field_name).save(content.name, content, save=False)
+            renditions_write(row, photo)
             row.save()
             created.append(row)
         Event.objects.filter(pk=event.pk).update(photo_count=F("photo_count") + len(created))
@@ -683,8 +687,6 @@ def event_photo_delete(*, photo: EventPhoto, actor) -> None:
         locked = EventPhoto.objects.select_for_update().filter(pk=photo.pk).first()
         if locked is None:
             raise NotFound(_("This photo is no longer there."))
-        names = [getattr(locked, name).name for name in PHOTO_FIELDS if getattr(locked, name)]
-        storage = locked.thumb.storage
         was_published = locked.status == EventPhoto.Status.PUBLISHED
         locked.delete()
         if photo.uploader_id != actor.pk:
@@ -697,7 +699,7 @@ def event_photo_delete(*, photo: EventPhoto, actor) -> None:
             )
         if was_published:
             Event.objects.filter(pk=event.pk).update(photo_count=F("photo_count") - 1)
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+        renditions_delete_on_commit([locked])
 
 
 def _clean_rating(rating) -> int:

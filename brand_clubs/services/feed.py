@@ -40,7 +40,12 @@ from brand_clubs.services.audit import club_audit_record
 from community.errors import AccessDenied, DomainError, NotFound
 from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
-from community.reviews.photos import PreparedPhoto, photos_prepare
+from community.reviews.photos import (
+    PreparedPhoto,
+    photos_prepare,
+    renditions_delete_on_commit,
+    renditions_write,
+)
 from community.text import detect_language, render_markdown
 
 MAX_POST_LENGTH = 5000
@@ -48,7 +53,6 @@ MAX_COMMENT_LENGTH = 2000
 MAX_REASON_LENGTH = 1000
 EXCERPT_LENGTH = 80
 ANNOUNCEMENT_BATCH_SIZE = 500
-PHOTO_FIELDS = ("thumb", "thumb_webp", "medium", "medium_webp", "large", "large_webp")
 
 AUDIT_DELETE_POST = ClubAuditEntry.Action.DELETE_POST
 AUDIT_DELETE_COMMENT = ClubAuditEntry.Action.DELETE_COMMENT
@@ -99,24 +103,16 @@ def _attach_photos(*, post: ClubPost, prepared: Sequence[PreparedPhoto], start: 
         row = ClubPostPhoto(
             post=post, position=start + offset, width=photo.width, height=photo.height
         )
-        for field_name, content in photo.files.items():
-            getattr(row, field_name).save(content.name, content, save=False)
+        renditions_write(row, photo)
         row.save()
 
 
 def _delete_photos_on_commit(photos: Sequence[ClubPostPhoto]) -> None:
     """Delete the rows now and their files once the transaction has committed (a
     rollback must not leave rows pointing at missing files)."""
-    files = [getattr(photo, name) for photo in photos for name in PHOTO_FIELDS]
     for photo in photos:
         photo.delete()
-
-    def delete_files():
-        for field_file in files:
-            if field_file and field_file.name:
-                field_file.storage.delete(field_file.name)
-
-    transaction.on_commit(delete_files)
+    renditions_delete_on_commit(photos)
 
 
 # --- posts ----------------------------------------------------------------------------

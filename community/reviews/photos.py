@@ -5,12 +5,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from community.errors import DomainError
 from community.imaging import ImageRejected, process_image
 
 REVIEW_PHOTO_SIZES = {"thumb": 320, "medium": 960, "large": 1920}
+# The file fields of every photo row (reviews, club posts, event albums, chat).
+RENDITION_FIELDS = ("thumb", "thumb_webp", "medium", "medium_webp", "large", "large_webp")
 
 
 @dataclass(frozen=True)
@@ -43,3 +46,27 @@ def photos_prepare(uploads: Sequence) -> list[PreparedPhoto]:
                 code=exc.code,
             ) from None
     return prepared
+
+
+def renditions_write(row, photo: PreparedPhoto) -> list:
+    """Write the photo's renditions into the row's file fields (the row is not saved);
+    returns the written files, for a caller that must remove them on failure."""
+    written = []
+    for field_name, content in photo.files.items():
+        field_file = getattr(row, field_name)
+        field_file.save(content.name, content, save=False)
+        written.append(field_file)
+    return written
+
+
+def renditions_delete_on_commit(rows: Sequence) -> None:
+    """Remove the rows' rendition files once the transaction commits: a rollback must
+    not leave rows pointing at missing files."""
+    files = [getattr(row, name) for row in rows for name in RENDITION_FIELDS]
+
+    def delete_files():
+        for field_file in files:
+            if field_file and field_file.name:
+                field_file.storage.delete(field_file.name)
+
+    transaction.on_commit(delete_files)

@@ -31,7 +31,12 @@ from community.reviews.models import (
     ReviewPhoto,
     ReviewRevision,
 )
-from community.reviews.photos import PreparedPhoto, photos_prepare
+from community.reviews.photos import (
+    PreparedPhoto,
+    photos_prepare,
+    renditions_delete_on_commit,
+    renditions_write,
+)
 from community.text import detect_language, render_markdown
 
 PURCHASE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -137,8 +142,7 @@ def _attach_photos(*, review: Review, prepared: Sequence[PreparedPhoto], start: 
         row = ReviewPhoto(
             review=review, position=start + offset, width=photo.width, height=photo.height
         )
-        for field_name, content in photo.files.items():
-            getattr(row, field_name).save(content.name, content, save=False)
+        renditions_write(row, photo)
         row.save()
 
 
@@ -264,7 +268,7 @@ def review_update(
             _summary_change(product_id=current.product_id, rating=current.rating, sign=-1)
             _summary_change(product_id=current.product_id, rating=rating, sign=1)
         for photo in current.photos.filter(pk__in=remove_ids):
-            _delete_photo_files(photo)
+            renditions_delete_on_commit([photo])
             photo.delete()
         last = current.photos.order_by("-position").values_list("position", flat=True).first()
         _attach_photos(review=current, prepared=prepared, start=(last or 0) + 1)
@@ -277,20 +281,6 @@ def review_update(
         current.photo_count = current.photos.count()
         current.save()
     return current
-
-
-def _delete_photo_files(photo: ReviewPhoto) -> None:
-    files = [
-        getattr(photo, name)
-        for name in ("thumb", "thumb_webp", "medium", "medium_webp", "large", "large_webp")
-    ]
-
-    def delete_files():
-        for field_file in files:
-            if field_file:
-                field_file.storage.delete(field_file.name)
-
-    transaction.on_commit(delete_files)
 
 
 def review_delete(*, review: Review, actor) -> Review:

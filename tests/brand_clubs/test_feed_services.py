@@ -18,6 +18,7 @@ from brand_clubs.models import (
 from brand_clubs.services import feed as services
 from community.errors import AccessDenied, DomainError, NotFound, RateLimited
 from community.members.models import Notification
+from community.reviews.photos import RENDITION_FIELDS
 from tests.factories import (
     BrandStaffFactory,
     ClubFactory,
@@ -86,7 +87,7 @@ def test_post_with_photos_stores_every_rendition_privately(club, settings):
     assert post.photo_count == 2
     photos = list(post.photos.all())
     assert [photo.position for photo in photos] == [0, 1]
-    for field in services.PHOTO_FIELDS:
+    for field in RENDITION_FIELDS:
         name = getattr(photos[0], field).name
         assert (settings.PRIVATE_MEDIA_ROOT / name).exists()
         assert not (settings.MEDIA_ROOT / name).exists()
@@ -321,7 +322,7 @@ def test_author_deletes_post_and_its_photo_files(
 ):
     author = _member(club)
     post = _post(club, author, photos=[image_upload()])
-    names = [getattr(post.photos.get(), field).name for field in services.PHOTO_FIELDS]
+    names = [getattr(post.photos.get(), field).name for field in RENDITION_FIELDS]
     with django_capture_on_commit_callbacks(execute=True):
         deleted = services.post_delete(post=post, actor=author)
     assert deleted.status == ClubPost.Status.DELETED and deleted.photo_count == 0

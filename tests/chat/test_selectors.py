@@ -15,6 +15,7 @@ from community.chat.selectors import (
     room_history,
     rooms_for_member,
 )
+from community.reviews.photos import RENDITION_FIELDS
 from tests.chat.conftest import club_with_room, send
 from tests.factories import (
     ClubFactory,
@@ -25,8 +26,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PHOTO_FIELDS = ("thumb", "thumb_webp", "medium", "medium_webp", "large", "large_webp")
 
 
 def _post(room, author, body, **fields) -> Message:
@@ -131,7 +130,7 @@ def _history_room(count: int):
                 message=message,
                 width=640,
                 height=480,
-                **{name: f"chat/{world.room.pk}/{n}-{name}.jpg" for name in PHOTO_FIELDS},
+                **{name: f"chat/{world.room.pk}/{n}-{name}.jpg" for name in RENDITION_FIELDS},
             )
         if n % 2 == 0:
             MessageReaction.objects.create(message=message, member=alice, emoji="👍")

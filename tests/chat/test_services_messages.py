@@ -29,6 +29,7 @@ from community.chat.services.messages import MAX_MENTIONS
 from community.chat.services.moderation import MAX_MUTE_MINUTES
 from community.errors import AccessDenied, Conflict, DomainError, NotFound, RateLimited
 from community.members.models import Notification
+from community.reviews.photos import RENDITION_FIELDS
 from tests.chat.conftest import club_with_room, send
 from tests.factories import (
     BrandStaffFactory,
@@ -41,8 +42,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PHOTO_FIELDS = ("thumb", "thumb_webp", "medium", "medium_webp", "large", "large_webp")
 
 
 @pytest.fixture
@@ -354,7 +353,7 @@ def test_photo_message_gets_renditions_without_metadata(world):
     message = send(world.members[0], world.room, "", photo=_jpeg_with_gps())
     photo = MessagePhoto.objects.get(message=message)
     assert (photo.width, photo.height) == (120, 80)
-    for name in PHOTO_FIELDS:
+    for name in RENDITION_FIELDS:
         field_file = getattr(photo, name)
         assert field_file.name.startswith(f"chat/{world.room.pk}/")
         assert field_file.storage.exists(field_file.name)
@@ -598,7 +597,7 @@ def test_deleting_a_photo_message_removes_the_files_on_commit(
     author = world.members[0]
     message = send(author, world.room, "pic", photo=image_upload())
     photo = MessagePhoto.objects.get(message=message)
-    files = [(getattr(photo, name).storage, getattr(photo, name).name) for name in PHOTO_FIELDS]
+    files = [(getattr(photo, name).storage, getattr(photo, name).name) for name in RENDITION_FIELDS]
     assert all(storage.exists(name) for storage, name in files)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         deleted = services.message_delete(actor=author, message=message)

@@ -37,13 +37,13 @@ from community.chat.services.rooms import room_title
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
+from community.reviews.photos import renditions_delete_on_commit, renditions_write
 from community.text import render_markdown
 
 MAX_MENTIONS = 10
 # @**Two Words** for any name, @Name for names without spaces.
 MENTION_RE = re.compile(r"@\*\*([^*\n]{1,60})\*\*|(?<![\w@])@([\w.\-]{1,60})")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-PHOTO_FIELDS = ("thumb", "thumb_webp", "medium", "medium_webp", "large", "large_webp")
 
 
 def _clean_body(body, *, allow_empty: bool) -> str:
@@ -263,10 +263,7 @@ def _message_create(*, room, author, body, reply_to_id, client_id, prepared, sav
     )
     if prepared is not None:
         photo_row = MessagePhoto(message=message, width=prepared.width, height=prepared.height)
-        for field_name, content in prepared.files.items():
-            field_file = getattr(photo_row, field_name)
-            field_file.save(content.name, content, save=False)
-            saved_files.append(field_file)
+        saved_files.extend(renditions_write(photo_row, prepared))
         photo_row.save()
         message.photo = photo_row
     RoomSubscription.objects.update_or_create(
@@ -338,17 +335,9 @@ def message_edit(*, actor, message: Message, body) -> Message:
 
 def _delete_photo_files_on_commit(message: Message) -> None:
     photo = MessagePhoto.objects.filter(message=message).first()
-    if photo is None:
-        return
-    files = [getattr(photo, name) for name in PHOTO_FIELDS]
-    photo.delete()
-
-    def remove():
-        for field_file in files:
-            if field_file:
-                field_file.storage.delete(field_file.name)
-
-    transaction.on_commit(remove)
+    if photo is not None:
+        photo.delete()
+        renditions_delete_on_commit([photo])
 
 
 def message_delete(*, actor, message: Message, reason: str = "") -> Message:
