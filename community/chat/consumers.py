@@ -42,7 +42,6 @@ ROOM_OPEN_RATE = (10, 10.0)
 PING_RATE = (6, 10.0)
 ANY_ROOM_RATE = (20, 10.0)  # typing or read, whatever room ids a client cycles through
 PASSED_THROUGH_CODES = {
-    "forbidden",  # also a plain DomainError's code (editing someone else's message)
     "muted",
     "sequence_ahead",
     "too_long",
