@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "community.reviews",
     "community.chat",
     "brand_clubs",
+    "experts",
     "search",
 ]
 
@@ -282,6 +283,16 @@ WRITE_RATE_LIMITS = {
     "chat_edit": (30, 60),
     "chat_moderate": (120, 60 * 60),
     "chat_direct_open": (30, 60 * 60),
+    "expert_apply": (5, 60 * 60 * 24),
+    "expert_review": (300, 60 * 60),
+    "expert_challenge": (5, 60 * 60 * 24),
+    "question_ask": (10, 60 * 60),
+    "answer_write": (20, 60 * 60),
+    "qa_comment": (60, 60 * 60),
+    "qa_vote": (120, 60 * 60),
+    "endorsement": (30, 60 * 60),
+    "follow": (60, 60 * 60),
+    "expert_profile": (30, 60 * 60),
 }
 
 # --- Chat (community/chat): limits of the live socket and its rooms.
@@ -324,3 +335,8 @@ LOGGING = {
         "elastic_transport": {"level": "ERROR"},
     },
 }
+
+# --- Experts (experts/): certification and questions.
+EXPERT_CERTIFICATE_DAYS = int(os.environ.get("EXPERT_CERTIFICATE_DAYS", 365))
+EXPERT_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024  # per file
+EXPERT_EVIDENCE_MAX_FILES = 8  # per application or challenge

@@ -182,3 +182,64 @@ def image_upload(
         fmt, "application/octet-stream"
     )
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+# --- experts -----------------------------------------------------------------------------
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A current certificate; `categories=[...]`, `brands=[...]` set its fields. The
+    member gets an ExpertProfile and an up-to-date byline badge, as approval gives."""
+
+    class Meta:
+        model = "experts.Certificate"
+        skip_postgeneration_save = True
+
+    member = factory.SubFactory(MemberFactory)
+    tier = "independent"
+    headline = factory.Sequence(lambda n: f"Specialist number {n}")
+    first_issued_at = factory.LazyFunction(timezone.now)
+    verified_at = factory.LazyFunction(timezone.now)
+    checks = factory.LazyFunction(lambda: ["identity", "qualification"])
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=365))
+
+    @factory.post_generation
+    def categories(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.categories.set(extracted)
+
+    @factory.post_generation
+    def brands(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.brands.set(extracted)
+
+    @factory.post_generation
+    def profile_and_badge(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        from experts.models import ExpertProfile
+        from experts.services.badges import expert_badge_refresh
+
+        ExpertProfile.objects.get_or_create(member=obj.member)
+        expert_badge_refresh(member_id=obj.member_id)
+        obj.member.refresh_from_db(fields=["expert_badge"])
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "experts.Question"
+
+    author = factory.SubFactory(MemberFactory)
+    title = factory.Sequence(lambda n: f"How do I look after part {n}?")
+    body = "It squeaks after rain. What should I check first?"
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "experts.Answer"
+
+    question = factory.SubFactory(QuestionFactory)
+    author = factory.SubFactory(MemberFactory)
+    body = "Dry it, then use a drop of chain oil and wipe off the excess."
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))

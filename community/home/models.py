@@ -20,7 +20,11 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("latest_reviews_count")]
     max_count = 1
-    subpage_types = ["home.StandardPage", "brand_clubs.ClubIndexPage"]
+    subpage_types = [
+        "home.StandardPage",
+        "brand_clubs.ClubIndexPage",
+        "experts.KnowledgeBaseIndexPage",
+    ]
 
     class Meta:
         verbose_name = _("home page")

@@ -70,6 +70,10 @@ class Member(AbstractUser):
         choices=DirectMessages.choices,
         default=DirectMessages.CLUB_MATES,
     )
+    # A cache of the member's current expert certificates, kept by
+    # experts.services.badges.expert_badge_refresh, so that every byline can show the
+    # expert badge and the "Brand employee" label without a query per name.
+    expert_badge = models.JSONField(default=dict, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -157,3 +161,30 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.kind} for {self.member_id}"
+
+
+class Follow(models.Model):
+    """A member follows another member (an expert or anyone): their activity appears in
+    the follower's feed (experts.selectors.feed)."""
+
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following"
+    )
+    followed = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followers"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followed"], name="follow_once"),
+            models.CheckConstraint(
+                condition=~models.Q(follower=models.F("followed")), name="no_self_follow"
+            ),
+        ]
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+
+    def __str__(self):
+        return f"{self.follower_id} follows {self.followed_id}"

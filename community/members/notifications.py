@@ -91,6 +91,69 @@ KINDS: dict[str, NotificationKind] = {
     "chat_message": NotificationKind(
         _("New messages in %(room)s"), label=_("New messages in chat rooms I follow")
     ),
+    "expert_application_received": NotificationKind(
+        _("%(actor)s applied to be certified as %(tier)s."),
+        label=_("Expert applications waiting for my review"),
+    ),
+    "expert_application_decided": NotificationKind(
+        _("Your expert application was %(decision)s."),
+        email=True,
+        label=_("Decisions on my expert applications"),
+    ),
+    "expert_info_requested": NotificationKind(
+        _("Reviewers asked for more information about your expert application: %(excerpt)s"),
+        email=True,
+        label=_("Questions about my expert applications"),
+    ),
+    "expert_certificate_changed": NotificationKind(
+        _("Your expert certificate was %(change)s. The reason: %(reason)s"),
+        email=True,
+        label=_("Changes to my expert certificate"),
+    ),
+    "expert_certificate_expiring": NotificationKind(
+        _("Your expert certificate expires on %(date)s. Apply to renew it."),
+        email=True,
+        label=_("My expert certificate is about to expire"),
+    ),
+    "expert_challenge_received": NotificationKind(
+        _("%(actor)s challenged the credentials of %(expert)s."),
+        label=_("Challenges of credentials I review"),
+    ),
+    "expert_challenge_decided": NotificationKind(
+        _("Your challenge of %(expert)s's credentials was %(decision)s."),
+        label=_("Decisions on my challenges of credentials"),
+    ),
+    "question_directed": NotificationKind(
+        _("%(actor)s asked you: %(title)s"),
+        email=True,
+        label=_("Questions asked to me"),
+    ),
+    "question_offered": NotificationKind(
+        _("A question in your field is waiting for an expert: %(title)s"),
+        label=_("Unanswered questions in my field of expertise"),
+    ),
+    "question_answered": NotificationKind(
+        _("%(actor)s answered your question: %(title)s"),
+        email=True,
+        label=_("Answers to my questions"),
+    ),
+    "answer_accepted": NotificationKind(
+        _("Your answer to “%(title)s” was accepted."),
+        label=_("My answers accepted"),
+    ),
+    "qa_comment": NotificationKind(
+        _("%(actor)s commented on “%(title)s”: %(excerpt)s"),
+        label=_("Comments on my questions and answers"),
+    ),
+    "review_endorsed": NotificationKind(
+        _("%(actor)s, a certified expert, checked your review of %(product)s."),
+        label=_("Experts checking my reviews"),
+    ),
+    "member_followed": NotificationKind(_("%(actor)s now follows you."), label=_("New followers")),
+    "answer_promoted": NotificationKind(
+        _("Your answer to “%(title)s” became a knowledge-base page."),
+        label=_("My answers added to the knowledge base"),
+    ),
     "review_brand_reply": NotificationKind(
         _("%(brand)s replied to your review of %(product)s."),
         email=True,

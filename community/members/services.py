@@ -1,12 +1,14 @@
-"""Writes of member profiles."""
+"""Writes of member profiles and follows."""
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from community.errors import AccessDenied, DomainError
+from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.imaging import ImageRejected, process_image
-from community.members.models import TIME_ZONE_CHOICES, Member
+from community.members.models import TIME_ZONE_CHOICES, Follow, Member
+from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
 
 AVATAR_SIZES = {"thumb": 96, "medium": 320}
@@ -66,3 +68,58 @@ def member_update_profile(
             )
         member.save()
     return member
+
+
+# --- follows --------------------------------------------------------------------------
+
+
+def _access_follow(*, follower, followed) -> None:
+    if not (follower and follower.is_authenticated):
+        raise AccessDenied(_("Please sign in first."), code="login_required")
+    if not follower.is_active:
+        raise AccessDenied(_("This account is closed."))
+    if followed is None or not followed.is_active:
+        raise NotFound(_("No such member."))
+
+
+def follow_create(*, follower, followed: Member) -> Follow:
+    """`follower` sees what `followed` does in their feed; `followed` is told once (a
+    follow, unfollow, follow again while the first notice is unread adds no other)."""
+    _access_follow(follower=follower, followed=followed)
+    if followed.pk == follower.pk:
+        raise DomainError(_("You cannot follow yourself."), code="self_follow")
+    already = Conflict(
+        _("You already follow %(name)s.") % {"name": followed.public_name}, code="already_following"
+    )
+    if Follow.objects.filter(follower=follower, followed=followed).exists():
+        raise already
+    rate_limit_hit(action="follow", key=follower.pk)
+    try:
+        with transaction.atomic():
+            follow = Follow.objects.create(follower=follower, followed=followed)
+            notify(
+                recipients=[followed],
+                kind="member_followed",
+                url=reverse("members:profile", args=[follower.pk]),
+                actor=follower,
+                params={"actor": follower.public_name},
+                once_unread=True,
+            )
+    except IntegrityError:  # a second request raced past the check above
+        raise already from None
+    return follow
+
+
+def follow_delete(*, follower, followed: Member) -> None:
+    """Stop following. Unfollowing someone one does not follow is a 404, so that a
+    repeated click says what happened instead of pretending."""
+    if not (follower and follower.is_authenticated):
+        raise AccessDenied(_("Please sign in first."), code="login_required")
+    if followed is None:
+        raise NotFound(_("No such member."))
+    with transaction.atomic():
+        deleted, _rows = Follow.objects.filter(follower=follower, followed=followed).delete()
+    if not deleted:
+        raise NotFound(
+            _("You do not follow %(name)s.") % {"name": followed.public_name}, code="not_following"
+        )

@@ -24,6 +24,7 @@ from community.reviews.models import (
     ReviewPhoto,
     ReviewRevision,
 )
+from experts.services.endorsements import endorsements_shown
 
 SORTS = {
     "newest": ("-created_at", "-pk"),
@@ -41,11 +42,22 @@ def _with_viewer_vote(queryset: QuerySet, viewer) -> QuerySet:
     return queryset.annotate(viewer_voted=Value(False))
 
 
+def _endorsements_prefetch() -> Prefetch:
+    """Experts' endorsements ("Expert-checked") with the expert and the brand label, in
+    one query for the whole list."""
+    return Prefetch(
+        "endorsements",
+        queryset=endorsements_shown()
+        .select_related("expert", "brand_affiliation")
+        .order_by("created_at", "pk"),
+    )
+
+
 def _for_display(queryset: QuerySet, viewer) -> QuerySet:
     photos = Prefetch("photos", queryset=ReviewPhoto.objects.order_by("position", "pk"))
     queryset = queryset.select_related(
         "author", "product", "product__brand", "brand_reply", "brand_reply__brand"
-    ).prefetch_related(photos)
+    ).prefetch_related(photos, _endorsements_prefetch())
     return _with_viewer_vote(queryset, viewer)
 
 

@@ -259,6 +259,12 @@ def test_every_kind_renders_with_its_documented_params():
         "room": "M",
         "brand": "B",
         "product": "P",
+        "tier": "T",
+        "decision": "D",
+        "change": "H",
+        "date": "Y",
+        "expert": "X",
+        "title": "Q",
     }
     for kind in KINDS:
         text = notifications._render(kind, sample)

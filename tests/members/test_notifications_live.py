@@ -169,7 +169,20 @@ def test_render_the_new_kinds():
     assert render_notification("retired_kind", {}, "zh-hans") == "retired_kind"
 
 
-_OLD_PARAMS = {"club": "C", "role": "R", "event": "V", "when": "W", "reason": "Z"}
+_OLD_PARAMS = {
+    "club": "C",
+    "role": "R",
+    "event": "V",
+    "when": "W",
+    "reason": "Z",
+    # experts
+    "tier": "T",
+    "decision": "D",
+    "change": "H",
+    "date": "Y",
+    "expert": "X",
+    "title": "Q",
+}
 
 
 # --- brand replies --------------------------------------------------------------------

@@ -121,7 +121,7 @@ def test_for_product_query_count_does_not_grow(product, django_assert_max_num_qu
     viewer = MemberFactory()
     for _ in range(10):
         make(product, photo_count=1)
-    with django_assert_max_num_queries(2):  # reviews + photos prefetch
+    with django_assert_max_num_queries(3):  # reviews + photos + endorsements prefetches
         for review in selectors.review_list_for_product(product=product, viewer=viewer):
             _ = (review.author.public_name, review.product.brand.name, list(review.photos.all()))
 

@@ -1,0 +1,2 @@
+"""Reads of the experts app, one module per part: certification, directory, feed,
+questions."""
