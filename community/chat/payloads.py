@@ -7,6 +7,7 @@ saved (community.text.render_markdown)."""
 from django.urls import reverse
 
 from community.chat.models import Message
+from community.members.badges import expert_label
 
 EXCERPT_LENGTH = 140
 PHOTO_SIZES = ("thumb", "medium", "large")
@@ -18,9 +19,16 @@ def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
 
 
 def member_payload(member) -> dict | None:
+    """`expert_label` is the byline label ("Brand employee · RoadGrip", "" for none),
+    read from the member row like every byline; clients show it after the name."""
     if member is None:
         return None
-    return {"id": member.pk, "name": str(member.public_name), "url": member.get_absolute_url()}
+    return {
+        "id": member.pk,
+        "name": str(member.public_name),
+        "url": member.get_absolute_url(),
+        "expert_label": expert_label(member),
+    }
 
 
 def reactions_payload(reactions) -> list[dict]:
@@ -53,6 +61,7 @@ def _reply_payload(message: Message) -> dict | None:
         "id": original.pk,
         "sequence": original.sequence,
         "author_name": str(original.author.public_name) if original.author else "",
+        "author_label": expert_label(original.author),
         "excerpt": "" if original.is_deleted else excerpt(original.body),
         "deleted": original.is_deleted,
     }

@@ -26,7 +26,9 @@
     send: root.dataset.sendUrl,
     remove: root.dataset.deleteUrl,
     mute: root.dataset.muteUrl,
+    credentials: root.dataset.credentialsUrl || "",
   };
+  var expertBadgeTitle = root.dataset.expertBadgeTitle || "";
 
   var list = document.getElementById("chat-messages");
   var scroller = document.getElementById("chat-scroll");
@@ -249,6 +251,22 @@
     return button;
   }
 
+  // The expert badge after an author's name, as templates/chat/_message.html renders
+  // it: "Brand employee · RoadGrip", linked to the public credentials. Text only.
+  function appendExpertLabel(parent, person) {
+    if (!person || !person.expert_label) return;
+    parent.appendChild(document.createTextNode(" "));
+    var badge;
+    if (urls.credentials) {
+      badge = actionLink(person.expert_label, urls.credentials.replace("/0/", "/" + person.id + "/"));
+      if (expertBadgeTitle) badge.title = expertBadgeTitle;
+    } else {
+      badge = element("span", "", person.expert_label);
+    }
+    badge.className = "expert-badge chat-expert-label";
+    parent.appendChild(badge);
+  }
+
   function render(p) {
     if (typeof p.body === "string") sources[p.id] = p.body;
     var mine = !!(p.author && p.author.id === memberId);
@@ -264,6 +282,7 @@
       var author = actionLink(p.author.name, p.author.url);
       author.className = "chat-author";
       meta.appendChild(author);
+      appendExpertLabel(meta, p.author);
     } else {
       meta.appendChild(element("span", "chat-author muted", S.former_member || "—"));
     }
@@ -283,6 +302,10 @@
     if (p.reply_to) {
       var quote = element("blockquote", "chat-quote small");
       quote.appendChild(actionLink(p.reply_to.author_name || "—", "#m-" + p.reply_to.id));
+      if (p.reply_to.author_label) {
+        quote.appendChild(document.createTextNode(" "));
+        quote.appendChild(element("span", "chat-expert-label", p.reply_to.author_label));
+      }
       quote.appendChild(document.createTextNode(": "));
       if (p.reply_to.deleted) quote.appendChild(element("em", "", S.deleted));
       else quote.appendChild(document.createTextNode(p.reply_to.excerpt || ""));
@@ -469,6 +492,10 @@
     }
     people.forEach(function (person) {
       var item = element("li", "", person.name);
+      if (person.expert_label) {
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(element("span", "chat-expert-label", person.expert_label));
+      }
       item.dataset.memberId = person.id;
       onlineList.appendChild(item);
     });

@@ -508,7 +508,12 @@ async def test_typing_goes_to_the_others_with_the_room_open(settings):
     assert typing == {
         "type": "typing",
         "room": room_id,
-        "member": {"id": ann.pk, "name": ann.public_name, "url": ann.get_absolute_url()},
+        "member": {
+            "id": ann.pk,
+            "name": ann.public_name,
+            "url": ann.get_absolute_url(),
+            "expert_label": "",
+        },
     }
     assert await ann_socket.frames_of("typing") == []
     assert await cleo_socket.frames_of("typing") == []
