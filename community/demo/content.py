@@ -12,6 +12,7 @@ DEMO_ACCOUNTS = [
     (f"admin@{DOMAIN}", "goodword-admin", "Goodword admin", "en", True),
     (f"demo@{DOMAIN}", "goodword-demo", "Demo member 演示用户", "en", False),
     (f"staff@{DOMAIN}", "goodword-staff", "RoadGrip team", "en", False),
+    (f"expert@{DOMAIN}", "goodword-expert", "Dr. Lena Wet", "en", False),
 ]
 
 CATEGORIES = [

@@ -53,6 +53,7 @@ from community.chat.services import (
 )
 from community.demo import content
 from community.demo.drawings import picture_file, review_photos
+from community.demo.experts import demo_experts_ensure
 from community.demo.planning import (
     DemoSeedError,
     Planned,
@@ -86,6 +87,7 @@ class DemoSeedResult:
     clubs: int
     club_posts: int
     events: int
+    experts: int  # certificates created by this run
     seconds: float
 
 
@@ -117,6 +119,7 @@ def demo_seed(*, reviews: int, seed: int = 2025, progress: bool = False) -> Demo
     clubs = demo_clubs_ensure(
         accounts=accounts, brands=brands, members=members, rng=random.Random(seed + 2)
     )
+    experts = demo_experts_ensure(accounts=accounts, members=members)
     # bulk_create bypassed the search index's signals: index everything once, at the end.
     with tqdm(unit="doc", desc="search index", disable=not progress, file=sys.stderr) as bar:
         index_rebuild(progress=lambda done: bar.update(done - bar.n))
@@ -133,6 +136,7 @@ def demo_seed(*, reviews: int, seed: int = 2025, progress: bool = False) -> Demo
         clubs=clubs.clubs,
         club_posts=clubs.posts,
         events=clubs.events,
+        experts=experts,
         seconds=time.perf_counter() - started,
     )
 

@@ -36,6 +36,6 @@ class Command(BaseCommand):
                 f"{result.members} demo members, {result.reviews} demo reviews "
                 f"({result.created} new; {result.verified} verified, "
                 f"{result.with_photos} with photos, {result.brand_replies} brand replies), "
-                f"{result.clubs} clubs, {result.club_posts} club posts, {result.events} events "
-                f"in {result.seconds:.1f} s"
+                f"{result.clubs} clubs, {result.club_posts} club posts, {result.events} events, "
+                f"{result.experts} new expert certificates in {result.seconds:.1f} s"
             )
