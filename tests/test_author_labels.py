@@ -25,8 +25,12 @@ from brand_clubs.services import events as events_services
 from brand_clubs.services import feed as feed_services
 from brand_clubs.services.audit import club_audit_record
 from community.chat import services as chat
+from community.members.services import follow_create
 from community.reviews import services as reviews
+from experts.services import certification, endorsements, knowledge
+from experts.services import questions as qa
 from tests.brand_clubs.test_events_services import check_in, make_event, start_now
+from tests.experts.factories_certification import pdf_upload
 from tests.factories import (
     BrandFactory,
     BrandStaffFactory,
@@ -122,7 +126,48 @@ def world(db):
     banning = ClubFactory(brand=roadgrip, slug="roadgrip-banned")
     ClubMembershipFactory(club=banning, member=author, status=ClubMembership.Status.BANNED)
 
+    # Questions and answers, endorsements, the feed, the knowledge base, the reviewers'
+    # admin pages: the author asks, answers, comments, endorses and applies to renew.
+    question = qa.question_ask(
+        author=author, title="Pressure for wet roads?", body="Asking.", product=product
+    )
+    qa.comment_create(author=author, question=question, body="Also for loaded trips.")
+    viewers_question = qa.question_ask(
+        author=viewer, title="Which tyre for rain?", body="Commuting.", product=product
+    )
+    answer = qa.answer_create(author=author, question=viewers_question, body="The Wet Grip.")
+    qa.comment_create(author=author, answer=answer, body="Checked in our lab.")
+    qa.answer_accept(member=viewer, answer=answer)
+    endorsements.endorsement_create(expert=author, review=viewers_review, note="Measured it.")
+    follow_create(follower=viewer, followed=author)
+    knowledge_page = knowledge.answer_promote(moderator=moderator, answer=answer)
+    certificate = author.certificates.get()
+    renewal = certification.application_submit(
+        applicant=author,
+        tier="brand_staff",
+        employer=roadgrip,
+        brands=[roadgrip],
+        headline="Tyre engineer",
+        credentials="Ten years at RoadGrip.",
+        conflict_of_interest="I work for RoadGrip.",
+        renewal_of=certificate,
+        evidence_uploads=[pdf_upload()],
+    )
+    challenge = certification.challenge_submit(
+        challenger=viewer,
+        certificate=certificate,
+        statement="She left RoadGrip.",
+        evidence_uploads=[pdf_upload("letter.pdf")],
+    )
+
     return SimpleNamespace(
+        question=question,
+        viewers_question=viewers_question,
+        answer=answer,
+        knowledge_page=knowledge_page,
+        certificate=certificate,
+        renewal=renewal,
+        challenge=challenge,
         roadgrip=roadgrip,
         product=product,
         author=author,
@@ -148,8 +193,7 @@ def club_url(name, club, *args):
 
 
 # (page, templates it covers, who looks, how to get its URL). Keep in step with every
-# template that shows an author or actor; questions, answers and the expert directory
-# join this list when their templates land.
+# template that shows an author or actor.
 PAGES = [
     ("review", "reviews/review_detail.html reviews/_review.html", "viewer",
      lambda w: w.review.get_absolute_url()),
@@ -202,6 +246,42 @@ PAGES = [
      lambda w: reverse("review_moderation:review", args=[w.viewers_review.pk])),
     ("hidden reviews", "reviews/admin/hidden.html _review_cells.html", "moderator",
      lambda w: reverse("review_moderation:hidden")),
+    ("question list", "experts/questions/question_list.html _question_row.html", "viewer",
+     lambda w: reverse("experts:question_list")),
+    ("question", "experts/questions/question_detail.html _comments.html", "viewer",
+     lambda w: w.question.get_absolute_url()),
+    ("answers", "experts/questions/question_detail.html _answer.html _comments.html",
+     "viewer", lambda w: w.viewers_question.get_absolute_url()),
+    ("answer hide", "experts/questions/moderate_confirm.html", "moderator",
+     lambda w: reverse("experts:answer_hide", args=[w.answer.pk])),
+    ("promote", "experts/knowledge/promote_confirm.html", "moderator",
+     lambda w: reverse("experts:answer_promote", args=[w.answer.pk])),
+    ("knowledge page", "experts/knowledge_base_page.html", "viewer",
+     lambda w: w.knowledge_page.url),
+    ("directory", "experts/directory/directory.html _expert_card.html", "viewer",
+     lambda w: reverse("experts:directory")),
+    ("expert profile", "experts/directory/profile.html", "viewer",
+     lambda w: reverse("experts:profile", args=[w.author.pk])),
+    ("following feed", "experts/directory/feed.html _feed_item.html", "viewer",
+     lambda w: reverse("experts:feed")),
+    ("endorsed review", "reviews/_review.html (endorsement)", "viewer",
+     lambda w: w.viewers_review.get_absolute_url()),
+    ("credentials", "experts/certification/credentials.html", "viewer",
+     lambda w: reverse("experts:credentials", args=[w.author.pk])),
+    ("member profile", "members/profile.html", "viewer",
+     lambda w: reverse("members:profile", args=[w.author.pk])),
+    ("application queue", "experts/admin/application_queue.html", "moderator",
+     lambda w: reverse("expert_review:applications")),
+    ("application review", "experts/admin/application_review.html", "moderator",
+     lambda w: reverse("expert_review:application", args=[w.renewal.pk])),
+    ("certificates", "experts/admin/certificate_list.html", "moderator",
+     lambda w: reverse("expert_review:certificates")),
+    ("certificate", "experts/admin/certificate_review.html _log.html", "moderator",
+     lambda w: reverse("expert_review:certificate", args=[w.certificate.pk])),
+    ("challenges", "experts/admin/challenge_list.html", "moderator",
+     lambda w: reverse("expert_review:challenges")),
+    ("challenge", "experts/admin/challenge_review.html", "moderator",
+     lambda w: reverse("expert_review:challenge", args=[w.challenge.pk])),
 ]  # fmt: skip
 
 
@@ -308,10 +388,6 @@ ALLOWED = {
     ("members/_member_name.html", "{{ person.public_name }}"),
     # The signed-in member's own name in the navigation: it is the viewer, not an author.
     ("base.html", "{{ user.public_name }}"),
-    # The profile page's <title>; its <h1> shows the badge. (Requested: member|member_text.)
-    ("members/profile.html", "{% block title %}{{ member.public_name }}"),
-    # A button on the expert's own profile page, under the labelled heading.
-    ("experts/directory/profile.html", "{% blocktranslate with name=expert.public_name %}"),
 }
 
 

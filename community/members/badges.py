@@ -67,3 +67,13 @@ def expert_label(member) -> str:
     if member is None:
         return ""
     return " · ".join(badge_parts(badge_current(member)))
+
+
+def member_text(member) -> str:
+    """The name with the label, for plain-text places (titles, alt text, e-mails)."""
+    if member is None:
+        return ""
+    label = expert_label(member)
+    if not label:
+        return str(member.public_name)
+    return _("%(name)s (%(label)s)") % {"name": member.public_name, "label": label}

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from community.errors import AccessDenied, DomainError, NotFound
 from community.http import domain_error_json, form_add_domain_error, safe_next_url, wants_json
+from community.members.badges import member_text
 from community.members.selectors import member_follow_state, member_get_any, member_get_public
 from community.members.services import follow_create, follow_delete
 from community.reviews.selectors import review_get
@@ -98,7 +99,7 @@ def profile(request, member_pk):
     return render(
         request,
         "experts/directory/profile.html",
-        {"view": view, "expert": view.expert, "page_title": view.expert.public_name},
+        {"view": view, "expert": view.expert, "page_title": member_text(view.expert)},
     )
 
 

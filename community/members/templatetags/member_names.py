@@ -12,7 +12,6 @@
 All of them read only the member row: no query, whatever the number of names."""
 
 from django import template
-from django.utils.translation import gettext as _
 
 from community.members import badges
 
@@ -46,9 +45,4 @@ def badge_label(badge) -> str:
 @register.filter
 def member_text(member) -> str:
     """Plain text (autoescaped where it is printed): the name with the label, if any."""
-    if member is None:
-        return ""
-    label = badges.expert_label(member)
-    if not label:
-        return str(member.public_name)
-    return _("%(name)s (%(label)s)") % {"name": member.public_name, "label": label}
+    return badges.member_text(member)
