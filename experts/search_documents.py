@@ -38,6 +38,7 @@ from experts.models import (
     Vote,
 )
 from experts.services.access import current_certificates_q
+from experts.services.badges import answer_snapshot_label
 from search.documents import PUBLIC, DocumentType, IndexDocument
 from search.registry import register
 
@@ -200,16 +201,7 @@ class AnswerDocument(DocumentType):
         labels = labels_from_certificates(obj.author.current_certificates)
         if not labels and obj.expert_tier:
             # Certified when they answered, not any more: the snapshot still holds.
-            certificate = obj.expert_certificate
-            if obj.expert_tier == Tier.BRAND_STAFF and certificate and certificate.employer_id:
-                employer = certificate.employer.name
-                labels = _in_every_language(
-                    lambda: [
-                        translation.gettext("Brand employee · %(brand)s") % {"brand": employer}
-                    ]
-                )
-            elif obj.expert_tier in badges.TIER_LABELS:
-                labels = _in_every_language(lambda: [badges.TIER_LABELS[obj.expert_tier]()])
+            labels = _in_every_language(lambda: [answer_snapshot_label(obj)])
         return labels
 
     def to_document(self, obj) -> IndexDocument:

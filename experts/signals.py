@@ -44,9 +44,8 @@ def expert_index_keys(member_ids) -> list[str]:
 
 def expert_index_refresh(*, member_ids) -> None:
     """Reindex these members' expert documents and answers now. For writes that send
-    no signal: queryset updates such as the daily expiry run's, after which
-    experts.services.badges.expert_badge_refresh is the one call every certificate
-    change makes."""
+    no signal: queryset updates such as the daily expiry run's and a revocation's
+    unmarking of answers (experts.services.certification calls it after them)."""
     keys_changed(expert_index_keys(member_ids))
 
 

@@ -23,7 +23,10 @@ class QuestionFilterForm(forms.Form):
         required=False,
         empty_label=_("All fields"),
     )
-    product = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    # max_value: a larger number would overflow the database's integer on lookup.
+    product = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1
+    )
     unanswered = forms.BooleanField(label=_("Unanswered"), required=False)
     expert_answered = forms.BooleanField(label=_("Answered by an expert"), required=False)
     sort = forms.ChoiceField(

@@ -103,6 +103,16 @@ class Answer(models.Model):
         related_name="answers",
     )
     expert_tier = models.CharField(max_length=12, blank=True)
+    # The question's product is made by a brand the author works for (a BrandStaff
+    # link or a brand-staff certificate) when they answered: shown beside the answer
+    # as "Brand employee · <brand>" whatever tier their certificate has.
+    brand_affiliation = models.ForeignKey(
+        "brand_clubs.Brand",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     score = models.IntegerField(default=0)
     up_count = models.PositiveIntegerField(default=0)
     down_count = models.PositiveIntegerField(default=0)
@@ -127,6 +137,12 @@ class Answer(models.Model):
     @property
     def is_expert_answer(self) -> bool:
         return bool(self.expert_tier)
+
+    @property
+    def shows_brand_affiliation(self) -> bool:
+        """The separate label is needed unless the expert mark already names the
+        employer (an answer written under a brand-staff certificate)."""
+        return bool(self.brand_affiliation_id) and self.expert_tier != "brand_staff"
 
 
 def answer_photo_path(instance, filename):

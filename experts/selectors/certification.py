@@ -128,10 +128,12 @@ def application_open_of(*, member) -> ExpertApplication | None:
 
 
 def certificates_renewable(*, member):
-    """The member's certificates an application may renew: any not revoked."""
+    """The member's certificates an application may renew: active or expired ones. A
+    suspended certificate is reinstated by the reviewers first (a renewal would lift the
+    suspension); a revoked one is ended for good."""
     return (
         Certificate.objects.filter(member=member)
-        .exclude(status=Certificate.Status.REVOKED)
+        .exclude(status__in=[Certificate.Status.SUSPENDED, Certificate.Status.REVOKED])
         .select_related("employer")
         .prefetch_related(*_fields_prefetch())
         .order_by("-verified_at", "-pk")

@@ -17,6 +17,7 @@ from community.members.models import Follow
 from community.reviews.models import Review
 from experts.models import Answer
 from experts.selectors.directory import expert_suggestions
+from experts.services.badges import answer_snapshot_label
 from experts.services.endorsements import endorsements_shown
 
 FEED_LIMIT = 20
@@ -66,7 +67,11 @@ def parse_cursor(value) -> datetime | None:
         return None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, UTC)
-    return moment
+    try:
+        # An offset at the edge of the calendar (year 1 at +05:00) does not fit in UTC.
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def feed_for(*, member, before: datetime | None = None, limit: int = FEED_LIMIT) -> FeedPage:
@@ -76,7 +81,13 @@ def feed_for(*, member, before: datetime | None = None, limit: int = FEED_LIMIT)
     answers = _window(
         Answer.objects.filter(
             author__in=followed, is_hidden=False, question__is_hidden=False
-        ).select_related("author", "question"),
+        ).select_related(
+            "author",
+            "question",
+            "expert_certificate",
+            "expert_certificate__employer",
+            "brand_affiliation",
+        ),
         before=before,
         limit=limit,
     )
@@ -119,6 +130,8 @@ def feed_for(*, member, before: datetime | None = None, limit: int = FEED_LIMIT)
         before=before,
         limit=limit,
     )
+    for answer in answers:
+        answer.expert_label = answer_snapshot_label(answer)
     items = (
         [FeedItem("answer", row.created_at, row.author, row) for row in answers]
         + [FeedItem("review", row.created_at, row.author, row) for row in reviews]

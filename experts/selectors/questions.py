@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 
 from brand_clubs.models import Category, Product
 from community.errors import NotFound
-from community.members.badges import TIER_LABELS
 from community.members.models import Member
 from community.members.selectors import is_moderator
 from experts.models import (
@@ -41,10 +40,10 @@ from experts.models import (
     KnowledgeBasePage,
     QAComment,
     Question,
-    Tier,
     Vote,
 )
 from experts.services.access import certificate_for_field, current_certificates_q
+from experts.services.badges import answer_snapshot_label
 from experts.services.questions import question_is_overdue
 
 QUESTIONS_PER_PAGE = 20
@@ -214,17 +213,6 @@ def _comments(viewer, moderator: bool) -> QuerySet:
     )
 
 
-def _expert_label(answer: Answer) -> str:
-    """How the author was certified when they answered (the snapshot), in words."""
-    if not answer.expert_tier:
-        return ""
-    certificate = answer.expert_certificate
-    if answer.expert_tier == Tier.BRAND_STAFF and certificate and certificate.employer_id:
-        return _("Brand employee · %(brand)s") % {"brand": certificate.employer.name}
-    label = TIER_LABELS.get(answer.expert_tier)
-    return str(label()) if label else ""
-
-
 def _question_row(*, viewer, pk, moderator: bool) -> Question:
     queryset = Question.objects.filter(_visible_q(viewer, moderator=moderator)).select_related(
         "author", "directed_to", "category", "product", "product__brand"
@@ -275,7 +263,9 @@ def question_detail(*, viewer, pk, answers_page=1) -> QuestionDetail:
         is_accepted = Value(False, output_field=BooleanField())
     answers = (
         Answer.objects.filter(_visible_q(viewer, moderator=moderator), question=question)
-        .select_related("author", "expert_certificate", "expert_certificate__employer")
+        .select_related(
+            "author", "expert_certificate", "expert_certificate__employer", "brand_affiliation"
+        )
         .prefetch_related(
             Prefetch("photos", queryset=AnswerPhoto.objects.order_by("position", "pk")),
             Prefetch("comments", queryset=_comments(viewer, moderator), to_attr="visible_comments"),
@@ -289,7 +279,7 @@ def question_detail(*, viewer, pk, answers_page=1) -> QuestionDetail:
     page = Paginator(answers, ANSWERS_PER_PAGE).get_page(answers_page)
     page.object_list = list(page.object_list)
     for answer in page.object_list:
-        answer.expert_label = _expert_label(answer)
+        answer.expert_label = answer_snapshot_label(answer)
     comments = list(_comments(viewer, moderator).filter(question=question))
     question.is_overdue = question_is_overdue(question)
     question.response_hours = (

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brand_clubs.models import BrandStaff
+from brand_clubs.models import Brand, BrandStaff
 from community.errors import AccessDenied, NotFound
 from community.members.selectors import is_moderator
 from experts.models import Certificate, EvidenceFile, ExpertApplication, Tier
@@ -145,3 +145,16 @@ def access_expert_conversation(*, member, expert) -> None:
             % {"name": expert.public_name},
             code="conversations_closed",
         )
+
+
+def employer_brand_for(*, expert, brand) -> Brand | None:
+    """`brand` if the expert works for it (brand staff link or a current brand-staff
+    certificate naming it as employer), else None."""
+    if brand is None:
+        return None
+    if BrandStaff.objects.filter(member=expert, brand=brand).exists():
+        return brand
+    employed = Certificate.objects.filter(
+        current_certificates_q(), member=expert, tier=Tier.BRAND_STAFF, employer=brand
+    ).exists()
+    return brand if employed else None

@@ -10,7 +10,9 @@ Shape (read by community/members/templatetags/member_names.py and chat payloads)
 An empty dict means "no current certificate"."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from community.members.badges import TIER_LABELS
 from community.members.models import Member
 from experts.models import Certificate, Tier
 
@@ -49,3 +51,16 @@ def expert_badge_refresh(*, member_id: int) -> dict:
     badge = expert_badge_compute(member_id=member_id)
     Member.objects.filter(pk=member_id).update(expert_badge=badge)
     return badge
+
+
+def answer_snapshot_label(answer) -> str:
+    """How the author was certified when they wrote the answer (its snapshot), in the
+    active language: "Brand employee · <brand>" or the tier. Empty for other answers.
+    The one wording for the question page, the feed, the knowledge base and search."""
+    if not answer.expert_tier:
+        return ""
+    certificate = answer.expert_certificate
+    if answer.expert_tier == Tier.BRAND_STAFF and certificate and certificate.employer_id:
+        return _("Brand employee · %(brand)s") % {"brand": certificate.employer.name}
+    label = TIER_LABELS.get(answer.expert_tier)
+    return str(label()) if label else ""

@@ -26,6 +26,7 @@ from community.members.models import Member, Notification
 from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
 from experts.models import (
+    Answer,
     Certificate,
     CertificationLogEntry,
     CredentialChallenge,
@@ -48,6 +49,7 @@ from experts.services.evidence import (
     evidence_prepare,
     evidence_write,
 )
+from experts.signals import expert_index_refresh
 
 Action = CertificationLogEntry.Action
 
@@ -140,12 +142,12 @@ def _clean_links(links) -> list[str]:
                 _("A link can be at most %(limit)d characters.") % {"limit": LINK_MAX_LENGTH},
                 field="links",
             )
-        scheme = urlsplit(link).scheme.lower()
         try:
-            if scheme not in ("http", "https"):
+            # urlsplit raises ValueError on a malformed host such as "http://[oops".
+            if urlsplit(link).scheme.lower() not in ("http", "https"):
                 raise ValidationError("scheme")
             _url_validator(link)
-        except ValidationError:
+        except (ValidationError, ValueError):
             raise DomainError(
                 _("“%(link)s” is not a web address. Links start with https:// or http://.")
                 % {"link": Truncator(link).chars(80)},
@@ -187,6 +189,22 @@ def _lock_certificate(certificate: Certificate) -> Certificate:
     if locked is None:
         raise NotFound(_("No such certificate."))
     return locked
+
+
+def _check_renewable(certificate: Certificate) -> None:
+    """Renewing sets a certificate active again, so a suspended one would leave its
+    suspension without a reviewer deciding so: reviewers reinstate it first. Revoking is
+    final."""
+    if certificate.status == Certificate.Status.REVOKED:
+        raise Conflict(
+            _("A revoked certificate cannot be renewed."), field="renewal_of", code="revoked"
+        )
+    if certificate.status == Certificate.Status.SUSPENDED:
+        raise Conflict(
+            _("A suspended certificate cannot be renewed. The reviewers must reinstate it first."),
+            field="renewal_of",
+            code="suspended",
+        )
 
 
 def _already_decided() -> Conflict:
@@ -289,8 +307,7 @@ def application_submit(
         renewal_of = Certificate.objects.filter(pk=renewal_of.pk).first()
         if renewal_of is None or renewal_of.member_id != applicant.pk:
             raise NotFound(_("No such certificate."))
-        if renewal_of.status == Certificate.Status.REVOKED:
-            raise DomainError(_("A revoked certificate cannot be renewed."), field="renewal_of")
+        _check_renewable(renewal_of)
         if renewal_of.tier != tier or (
             tier == Tier.BRAND_STAFF and renewal_of.employer_id != getattr(employer, "pk", None)
         ):
@@ -492,6 +509,15 @@ def application_approve(
             certificate = _lock_certificate(locked.renewal_of)
             if certificate.status == Certificate.Status.REVOKED:
                 raise Conflict(_("The certificate to renew was revoked meanwhile."), code="revoked")
+            if certificate.status == Certificate.Status.SUSPENDED:
+                # Approving would lift the suspension without a decision on it.
+                raise Conflict(
+                    _(
+                        "The certificate to renew was suspended meanwhile. Reinstate it "
+                        "first if the suspension is resolved, or reject this renewal."
+                    ),
+                    code="suspended",
+                )
             action = Action.RENEWED
         else:
             certificate = Certificate(member_id=locked.applicant_id, first_issued_at=now)
@@ -603,6 +629,10 @@ def _suspend(*, certificate, actor, reason):
 def _revoke(*, certificate, actor, reason):
     if certificate.status == Certificate.Status.REVOKED:
         raise Conflict(_("This certificate is already revoked."), code="revoked")
+    # Revoked means the credentials did not hold: answers written under them stop being
+    # expert answers (an expired or suspended certificate keeps them: it was true when
+    # they were written). The answer keeps `expert_certificate`, so the history stays.
+    Answer.objects.filter(expert_certificate=certificate).update(expert_tier="")
     _certificate_set_status(
         certificate=certificate,
         actor=actor,
@@ -611,6 +641,7 @@ def _revoke(*, certificate, actor, reason):
         reason=reason,
         word="revoked",
     )
+    expert_index_refresh(member_ids=[certificate.member_id])
 
 
 def _manage(*, actor, certificate, reason, change) -> Certificate:
@@ -634,7 +665,10 @@ def _reinstate(*, certificate, actor, reason):
         raise Conflict(_("Only a suspended certificate can be reinstated."), code="not_suspended")
     if certificate.expires_at <= timezone.now():
         raise Conflict(
-            _("This certificate has expired meanwhile; the expert must apply to renew it."),
+            _(
+                "This certificate has expired meanwhile and stays suspended; the expert "
+                "must apply for a new certificate."
+            ),
             code="expired",
         )
     _certificate_set_status(
@@ -658,7 +692,7 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certi
 
 def certificates_expire(*, now: datetime | None = None) -> int:
     """The daily run: mark active certificates past their expiry as expired (logged,
-    badges refreshed) and remind experts whose certificate expires within 30 days.
+    badges refreshed, search reindexed) and remind experts whose certificate expires within 30 days.
     Returns how many expired. Safe to run more than once a day."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -675,8 +709,12 @@ def certificates_expire(*, now: datetime | None = None) -> int:
                 CertificationLogEntry(certificate_id=pk, action=Action.EXPIRED, actor=None)
                 for pk, _member in due
             )
-            for member_id in sorted({member_id for _pk, member_id in due}):
+            member_ids = sorted({member_id for _pk, member_id in due})
+            for member_id in member_ids:
                 expert_badge_refresh(member_id=member_id)
+            # The bulk update sent no signal: reindex their expert documents and answers
+            # here (the database index in this transaction, an engine after commit).
+            expert_index_refresh(member_ids=member_ids)
     certificates_remind_expiring(now=now)
     return len(due)
 

@@ -11,15 +11,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from brand_clubs.models import Brand, BrandStaff
+from brand_clubs.models import Brand
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.notifications import notify
 from community.members.selectors import is_moderator
 from community.ratelimit import rate_limit_hit
 from community.reviews.models import Review
 from community.text import render_markdown
-from experts.models import Certificate, Endorsement, ExpertProfile, Tier
-from experts.services.access import access_account, certificate_for_field, current_certificates_q
+from experts.models import Certificate, Endorsement, ExpertProfile
+from experts.services.access import access_account, certificate_for_field, employer_brand_for
 
 NOTE_MAX_LENGTH = 1000
 
@@ -44,19 +44,6 @@ def endorsements_shown():
         expert__is_active=True,
         certificate__status__in=SHOWN_CERTIFICATE_STATUSES,
     )
-
-
-def employer_brand_for(*, expert, brand) -> Brand | None:
-    """`brand` if the expert works for it (brand staff link or a current brand-staff
-    certificate naming it as employer), else None."""
-    if brand is None:
-        return None
-    if BrandStaff.objects.filter(member=expert, brand=brand).exists():
-        return brand
-    employed = Certificate.objects.filter(
-        current_certificates_q(), member=expert, tier=Tier.BRAND_STAFF, employer=brand
-    ).exists()
-    return brand if employed else None
 
 
 def access_endorsement_create(*, expert, review: Review) -> EndorsementPlan:

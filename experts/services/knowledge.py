@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
+from wagtail.actions.unpublish_page import UnpublishPageAction
 from wagtail.models import Page, Site
 
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
@@ -20,8 +21,9 @@ from community.home.models import HomePage
 from community.members import badges
 from community.members.notifications import notify
 from community.members.selectors import is_moderator
-from experts.models import Answer, KnowledgeBaseIndexPage, KnowledgeBasePage, Question, Tier
+from experts.models import Answer, KnowledgeBaseIndexPage, KnowledgeBasePage, Question
 from experts.services.access import access_account
+from experts.services.badges import answer_snapshot_label
 
 INDEX_SLUG = "help"
 INDEX_TITLE = "Help from experts"
@@ -61,11 +63,9 @@ def answer_expert_label(answer: Answer) -> str:
     employee_labels = badges.brand_employee_labels(badge) if badge else []
     parts: list[str] = []
     if answer.expert_tier:
-        certificate = answer.expert_certificate
-        if answer.expert_tier == Tier.BRAND_STAFF and certificate and certificate.employer_id:
-            parts.append(_("Brand employee · %(brand)s") % {"brand": certificate.employer.name})
-        elif answer.expert_tier in badges.TIER_LABELS:
-            parts.append(str(badges.TIER_LABELS[answer.expert_tier]()))
+        snapshot = answer_snapshot_label(answer)
+        if snapshot:
+            parts.append(snapshot)
         parts.extend(label for label in employee_labels if label not in parts)
     else:
         parts = badges.badge_parts(badge)
@@ -209,3 +209,22 @@ def answer_promote(*, moderator, answer: Answer) -> KnowledgeBasePage:
             params={"title": Truncator(question.title).chars(80)},
         )
     return page
+
+
+def knowledge_pages_unpublish(*, moderator, question_id: int, answer_id: int | None = None) -> int:
+    """Hiding content also takes down its knowledge-base copy: the live page made from
+    the question (or, with `answer_id`, only one made from that answer) is unpublished
+    (it stays in the Wagtail admin, where editors may fix and republish it). Called by
+    the hide services in their transaction; returns how many pages went down."""
+    pages = KnowledgeBasePage.objects.live().filter(source_question_id=question_id)
+    if answer_id is not None:
+        pages = pages.filter(source_answer_id=answer_id)
+    count = 0
+    for page in pages:
+        # The moderator's right was checked by the hide service (they may lack Wagtail
+        # page permissions, as they did when the answer was promoted).
+        UnpublishPageAction(page, user=moderator, log_action=True).execute(
+            skip_permission_checks=True
+        )
+        count += 1
+    return count

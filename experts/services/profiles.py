@@ -75,14 +75,16 @@ def expert_profile_update(
 def expert_response_time_refresh(*, member, now=None) -> ExpertProfile | None:
     """Measure the expert's response time from data: the median of (first visible
     answer by the expert - question asked) over the questions directed to them in the
-    last 90 days that they answered. Unanswered questions are not guessed at; the
-    sample size is stored beside the figure so the page can say how much it rests on,
-    and the figure is None without a sample. Called by answer_create after an expert
-    answers; returns the profile (None for a member without one)."""
+    last 90 days. A question still unanswered past its due time counts with its waiting
+    time so far (a lower bound), so ignoring questions cannot keep the figure fast;
+    questions not yet due are left out. The sample size is stored beside the figure,
+    which is None without a sample. Called after the expert answers and by the hourly
+    `offer_overdue_questions`; returns the profile (None for a member without one)."""
     now = now or timezone.now()
-    first_answers = (
+    rows = (
         Question.objects.filter(
             directed_to=member,
+            is_hidden=False,
             created_at__gte=now - RESPONSE_WINDOW,
             created_at__lte=now,
         )
@@ -96,10 +98,10 @@ def expert_response_time_refresh(*, member, now=None) -> ExpertProfile | None:
                 ),
             )
         )
-        .filter(first_answer_at__isnull=False)
+        .filter(Q(first_answer_at__isnull=False) | Q(answer_due_at__lte=now))
         .values_list("created_at", "first_answer_at")
     )
-    delays = [max(0, (answered - asked).total_seconds()) for asked, answered in first_answers]
+    delays = [max(0, ((answered or now) - asked).total_seconds()) for asked, answered in rows]
     median = round(statistics.median(delays)) if delays else None
     updated = ExpertProfile.objects.filter(member=member).update(
         median_response_seconds=median,
@@ -109,6 +111,26 @@ def expert_response_time_refresh(*, member, now=None) -> ExpertProfile | None:
     if not updated:
         return None
     return ExpertProfile.objects.get(member=member)
+
+
+def expert_response_times_refresh(*, now=None) -> int:
+    """Re-measure every expert whose figure can have changed with time alone: those
+    with a figure (old questions leave the 90-day window) and those with a directed
+    question in the window (one may have become overdue). Returns how many."""
+    now = now or timezone.now()
+    recent = Question.objects.filter(created_at__gte=now - RESPONSE_WINDOW).values("directed_to_id")
+    members = (
+        ExpertProfile.objects.filter(
+            Q(median_response_seconds__isnull=False) | Q(member_id__in=recent)
+        )
+        .select_related("member")
+        .order_by("pk")
+    )
+    count = 0
+    for profile in members.iterator():
+        expert_response_time_refresh(member=profile.member, now=now)
+        count += 1
+    return count
 
 
 def expert_conversation_open(*, member, expert) -> Room:

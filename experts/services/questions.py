@@ -46,7 +46,9 @@ from experts.models import (
     Question,
     Vote,
 )
-from experts.services.access import access_account, certificate_for_field
+from experts.services.access import access_account, certificate_for_field, employer_brand_for
+from experts.services.knowledge import knowledge_pages_unpublish
+from experts.services.profiles import expert_response_time_refresh
 
 TITLE_MIN_LENGTH = 10
 TITLE_MAX_LENGTH = 200
@@ -105,7 +107,11 @@ def _closed() -> Conflict:
 def _lock_question(question: Question) -> Question:
     """The question's current row, locked until the transaction ends."""
     try:
-        return Question.objects.select_for_update().select_related("product").get(pk=question.pk)
+        return (
+            Question.objects.select_for_update(of=("self",))
+            .select_related("product")
+            .get(pk=question.pk)
+        )
     except Question.DoesNotExist:
         raise _question_missing() from None
 
@@ -130,16 +136,6 @@ def _require_open_question(question: Question) -> None:
 
 def _answer_url(answer: Answer) -> str:
     return reverse("experts:question_detail", args=[answer.question_id]) + f"#answer-{answer.pk}"
-
-
-def _response_time_refresh(member) -> None:
-    """Re-measure the expert's response time when experts.services.profiles offers it
-    (written by another part of the app; absent, nothing is measured)."""
-    try:
-        from experts.services.profiles import expert_response_time_refresh
-    except ImportError:
-        return
-    expert_response_time_refresh(member=member)
 
 
 # --- questions ------------------------------------------------------------------------
@@ -262,6 +258,7 @@ def question_hide(*, moderator, question: Question, reason: str) -> Question:
         current.is_hidden = True
         current.hidden_reason = reason
         current.save(update_fields=["is_hidden", "hidden_reason"])
+        knowledge_pages_unpublish(moderator=moderator, question_id=current.pk)
     return current
 
 
@@ -333,6 +330,11 @@ def answer_create(*, author, question: Question, body: str, photo_uploads: Seque
                     body_html=render_markdown(body),
                     expert_certificate=certificate,
                     expert_tier=certificate.tier if certificate else "",
+                    brand_affiliation=(
+                        employer_brand_for(expert=author, brand=current.product.brand)
+                        if current.product_id
+                        else None
+                    ),
                     photo_count=len(prepared),
                 )
         except IntegrityError:
@@ -351,7 +353,7 @@ def answer_create(*, author, question: Question, body: str, photo_uploads: Seque
             params={"actor": author.public_name, "title": current.title},
         )
         if certificate is not None or current.directed_to_id == author.pk:
-            _response_time_refresh(author)
+            expert_response_time_refresh(member=author)
     question.answer_count = current.answer_count + 1
     return answer
 
@@ -427,6 +429,10 @@ def _answer_moderate(*, moderator, answer: Answer, hidden: bool, reason: str = "
         current.hidden_reason = reason
         current.save(update_fields=["is_hidden", "hidden_reason"])
         _answer_count_change(question.pk, -1 if hidden else 1)
+        if hidden:
+            knowledge_pages_unpublish(
+                moderator=moderator, question_id=question.pk, answer_id=current.pk
+            )
     return current
 
 
@@ -504,7 +510,11 @@ def _lock_vote_target(kind: str, target):
         _require_visible_question(current)
         return current
     try:
-        current = Answer.objects.select_for_update().select_related("question").get(pk=target.pk)
+        current = (
+            Answer.objects.select_for_update(of=("self",))
+            .select_related("question")
+            .get(pk=target.pk)
+        )
     except Answer.DoesNotExist:
         raise _answer_missing() from None
     if current.is_hidden or current.question.is_hidden:

@@ -20,6 +20,8 @@ from experts.selectors import certification as selectors
 from experts.services import certification as services
 from experts.services.access import access_evidence_read
 
+MAX_ID = 2**31 - 1  # larger ids are treated as unknown, as in the site's other forms
+
 # Log entries whose reason is written for the applicant (the reviewers' notes on an
 # approval are not).
 APPLICANT_VISIBLE_REASONS = frozenset(
@@ -33,6 +35,15 @@ APPLICANT_VISIBLE_REASONS = frozenset(
 
 def _forbidden(request, exc: AccessDenied):
     return render(request, "403.html", {"message": exc.message}, status=403)
+
+
+def _id_param(value: str) -> int | None:
+    """A database id from a query parameter, or None for anything else: "²" is a digit
+    to str.isdigit() but not to int(), and a huge number overflows the column."""
+    if not (value.isascii() and value.isdecimal()):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
 
 
 def _own_application(request, pk) -> ExpertApplication:
@@ -50,9 +61,9 @@ def _own_application(request, pk) -> ExpertApplication:
 def apply(request):
     renewable = selectors.certificates_renewable(member=request.user)
     initial = {}
-    renew = request.GET.get("renew", "")
-    if renew.isdigit():
-        certificate = renewable.filter(pk=int(renew)).first()
+    renew = _id_param(request.GET.get("renew", ""))
+    if renew is not None:
+        certificate = renewable.filter(pk=renew).first()
         if certificate is not None:
             initial = {
                 "renewal_of": certificate.pk,

@@ -17,6 +17,7 @@ from experts.models import (
     ExpertApplication,
     ExpertProfile,
 )
+from experts.selectors.certification import certificates_renewable
 from experts.services import certification as services
 from tests.experts.factories_certification import brand_admin, pdf_upload
 from tests.factories import (
@@ -492,6 +493,56 @@ def test_renewal_revoked_meanwhile_cannot_be_approved(applicant, reviewer):
     assert own.status == Certificate.Status.REVOKED
 
 
+def test_only_active_and_expired_certificates_are_renewable(applicant, reviewer):
+    active = CertificateFactory(member=applicant)
+    expired = CertificateFactory(member=applicant)
+    suspended = CertificateFactory(member=applicant)
+    revoked = CertificateFactory(member=applicant)
+    CertificateFactory()  # someone else's
+    Certificate.objects.filter(pk=expired.pk).update(status=Certificate.Status.EXPIRED)
+    services.certificate_suspend(actor=reviewer, certificate=suspended, reason="Checking.")
+    services.certificate_revoke(actor=reviewer, certificate=revoked, reason="Forged.")
+    renewable = certificates_renewable(member=applicant)
+    assert set(renewable) == {active, expired}
+
+
+def test_a_suspended_certificate_cannot_be_renewed(applicant, reviewer):
+    """Renewal would set it active again: the suspension would end without a reviewer
+    deciding so and without a log entry. A reviewer reinstates it first."""
+    own = CertificateFactory(member=applicant)
+    services.certificate_suspend(actor=reviewer, certificate=own, reason="Under review.")
+    with pytest.raises(Conflict) as excinfo:
+        submit(applicant, renewal_of=own)  # a stale copy, still "active" in memory
+    assert excinfo.value.field == "renewal_of"
+    assert excinfo.value.code == "suspended"
+    assert "reinstate" in str(excinfo.value.message)
+    assert not ExpertApplication.objects.exists()
+    services.certificate_reinstate(actor=reviewer, certificate=own, reason="Cleared.")
+    assert submit(applicant, renewal_of=own).renewal_of == own
+
+
+def test_renewal_suspended_meanwhile_cannot_be_approved(applicant, reviewer):
+    own = CertificateFactory(member=applicant)
+    application = submit(applicant, renewal_of=own)
+    services.certificate_suspend(actor=reviewer, certificate=own, reason="Under review.")
+    with pytest.raises(Conflict) as excinfo:
+        services.application_approve(
+            reviewer=reviewer, application=application, checks=["identity"]
+        )
+    assert excinfo.value.code == "suspended"
+    assert "reinstate" in str(excinfo.value.message).lower()
+    own.refresh_from_db()
+    assert own.status == Certificate.Status.SUSPENDED
+    assert own.status_reason == "Under review."
+    assert badge(applicant) == {}
+    application.refresh_from_db()
+    assert application.is_open  # still waiting: reinstate, then approve (or reject)
+    assert actions(certificate=own) == [Action.SUBMITTED, Action.SUSPENDED]
+    services.certificate_reinstate(actor=reviewer, certificate=own, reason="Cleared.")
+    services.application_approve(reviewer=reviewer, application=application, checks=["identity"])
+    assert actions(certificate=own)[-2:] == [Action.REINSTATED, Action.RENEWED]
+
+
 # --- suspend, reinstate, revoke ---------------------------------------------------------
 
 
@@ -748,3 +799,29 @@ def test_failed_consequence_rolls_the_resolution_back(reviewer):
         )
     challenge.refresh_from_db()
     assert challenge.status == CredentialChallenge.Status.OPEN
+
+
+def test_revoking_unmarks_the_answers_written_under_the_certificate(reviewer, client):
+    """Revoked credentials did not hold: answers given under them are no longer expert
+    answers anywhere (page, "answered by an expert" filter); suspension keeps them."""
+    from experts.models import Answer
+    from experts.services import questions as qa
+    from tests.factories import QuestionFactory
+
+    certificate = CertificateFactory()
+    expert = certificate.member
+    question = QuestionFactory()
+    answer = qa.answer_create(author=expert, question=question, body="Trust me.")
+    assert answer.expert_tier == certificate.tier
+
+    services.certificate_suspend(actor=reviewer, certificate=certificate, reason="Checking.")
+    assert Answer.objects.get(pk=answer.pk).expert_tier == certificate.tier
+
+    services.certificate_revoke(actor=reviewer, certificate=certificate, reason="Forged licence.")
+    answer.refresh_from_db()
+    assert answer.expert_tier == ""
+    assert answer.expert_certificate_id == certificate.pk  # the history stays
+    html = client.get(question.get_absolute_url()).content.decode()
+    assert "Expert answer" not in html
+    listed = client.get("/questions/", {"expert_answered": "on"}).content.decode()
+    assert question.title not in listed

@@ -123,6 +123,17 @@ def test_apply_shows_errors_and_writes_nothing(client, member, overrides, messag
     assert not ExpertApplication.objects.exists()
 
 
+def test_apply_with_a_malformed_link_shows_the_form_error(client, member):
+    """urlsplit raises ValueError on a broken IPv6 host: a form error, not a 500."""
+    client.force_login(member)
+    response = client.post(APPLY_URL, apply_data(CategoryFactory(), links="http://[oops"))
+    assert response.status_code == 400  # this view's status for a form with errors
+    body = response.content.decode()
+    assert "is not a web address" in body
+    assert "http://[oops" in body
+    assert not ExpertApplication.objects.exists()
+
+
 def test_apply_with_an_open_application_points_to_it(client, member):
     application = submit(member)
     client.force_login(member)
@@ -145,6 +156,40 @@ def test_apply_to_renew_prefills_from_the_certificate(client):
     response = client.post(APPLY_URL, data)
     assert response.status_code == 302
     assert ExpertApplication.objects.get().renewal_of == certificate
+
+
+@pytest.mark.parametrize(
+    "renew", ["%C2%B2", "99999999999999999999", str(2**31), "-1", "0", "1.5", "x", ""]
+)
+def test_apply_ignores_a_renew_parameter_that_names_no_certificate(client, renew):
+    """ "²".isdigit() is true but int() refuses it; a huge id overflows the database
+    integer. Both show the blank form, like an id that is not one's own."""
+    certificate = CertificateFactory()  # so that the form offers renewals
+    client.force_login(certificate.member)
+    response = client.get(f"{APPLY_URL}?renew={renew}")
+    assert response.status_code == 200
+    assert response.context["form"].initial == {}
+
+
+def test_suspended_and_revoked_certificates_are_not_offered_for_renewal(client, member):
+    moderator = ModeratorFactory()
+    suspended = CertificateFactory(member=member, headline="Suspended one")
+    revoked = CertificateFactory(member=member, headline="Revoked one")
+    expired = CertificateFactory(member=member, headline="Expired one")
+    services.certificate_suspend(actor=moderator, certificate=suspended, reason="Checking.")
+    services.certificate_revoke(actor=moderator, certificate=revoked, reason="Forged.")
+    Certificate.objects.filter(pk=expired.pk).update(status=Certificate.Status.EXPIRED)
+    client.force_login(member)
+    response = client.get(f"{APPLY_URL}?renew={suspended.pk}")
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.initial == {}  # no prefill from a suspended certificate
+    assert list(form.fields["renewal_of"].queryset) == [expired]
+    response = client.post(APPLY_URL, apply_data(CategoryFactory(), renewal_of=suspended.pk))
+    assert response.status_code == 400
+    assert not ExpertApplication.objects.exists()
+    suspended.refresh_from_db()
+    assert suspended.status == Certificate.Status.SUSPENDED
 
 
 def test_apply_cannot_renew_someone_elses_certificate(client, member):

@@ -210,6 +210,9 @@ def test_feed_page_older_link_and_bad_cursor(client, reader, followed):
     assert 'rel="next"' not in older
     garbage = client.get(reverse("experts:feed") + "?before=not-a-date")
     assert garbage.status_code == 200  # the first page
+    for edge in ("0001-01-01T00:00:00%2B05:00", "9999-12-31T23:59:59-05:00"):
+        # Valid ISO times whose conversion to UTC leaves the calendar: the first page.
+        assert client.get(reverse("experts:feed") + "?before=" + edge).status_code == 200
 
 
 def test_feed_page_renders_every_kind_with_badged_names(client, reader, followed):

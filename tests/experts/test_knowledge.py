@@ -428,3 +428,32 @@ def test_index_query_count_is_fixed(client, django_assert_max_num_queries):
 def test_knowledge_pages_are_wagtail_pages_editors_can_find(answer, moderator):
     page = answer_promote(moderator=moderator, answer=answer)
     assert Page.objects.live().type(KnowledgeBasePage).filter(pk=page.pk).exists()
+
+
+# --- hiding takes the copy down -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("hidden", ["question", "answer"])
+def test_hiding_the_question_or_its_answer_unpublishes_the_page(client, answer, moderator, hidden):
+    from experts.services import questions as qa
+
+    page = answer_promote(moderator=moderator, answer=answer)
+    assert client.get(page.url).status_code == 200
+    if hidden == "question":
+        qa.question_hide(moderator=moderator, question=answer.question, reason="Unsafe advice")
+    else:
+        qa.answer_hide(moderator=moderator, answer=answer, reason="Unsafe advice")
+    page.refresh_from_db()
+    assert not page.live
+    assert client.get(page.url).status_code == 404
+    assert PageLogEntry.objects.filter(page=page, action="wagtail.unpublish").exists()
+
+
+def test_hiding_another_answer_leaves_the_page_up(answer, moderator):
+    from experts.services import questions as qa
+
+    page = answer_promote(moderator=moderator, answer=answer)
+    other = AnswerFactory(question=answer.question)
+    qa.answer_hide(moderator=moderator, answer=other, reason="Off topic")
+    page.refresh_from_db()
+    assert page.live

@@ -15,6 +15,7 @@ from experts.services.profiles import (
     expert_conversation_open,
     expert_profile_update,
     expert_response_time_refresh,
+    expert_response_times_refresh,
 )
 from tests.factories import AnswerFactory, CertificateFactory, MemberFactory, QuestionFactory
 
@@ -139,6 +140,34 @@ def test_only_what_counts_is_measured(expert):
     assert profile.median_response_seconds == 5 * 3600
 
 
+def test_an_overdue_unanswered_question_counts_with_its_wait_so_far(expert):
+    """Ignoring questions cannot keep the figure fast: a question still waiting past
+    its due time counts with the time it has waited; one not yet due does not."""
+    now = timezone.now()
+    _directed(expert, asked_hours_ago=100, answered_after_hours=1, now=now)
+    overdue = _directed(expert, asked_hours_ago=60, now=now)
+    Question.objects.filter(pk=overdue.pk).update(answer_due_at=now - timedelta(hours=36))
+    not_due = _directed(expert, asked_hours_ago=2, now=now)
+    Question.objects.filter(pk=not_due.pk).update(answer_due_at=now + timedelta(hours=22))
+    profile = expert_response_time_refresh(member=expert, now=now)
+    assert profile.response_sample_size == 2
+    assert profile.median_response_seconds == round((1 + 60) / 2 * 3600)
+
+
+def test_the_hourly_run_remeasures_experts_whose_figure_time_changes(expert):
+    """An expert who stops answering: the question becomes overdue with no answer, and
+    only the scheduled run can notice."""
+    now = timezone.now()
+    question = _directed(expert, asked_hours_ago=30, now=now)
+    Question.objects.filter(pk=question.pk).update(answer_due_at=now - timedelta(hours=6))
+    idle = CertificateFactory().member
+    ExpertProfile.objects.get_or_create(member=idle)
+    assert expert_response_times_refresh(now=now) == 1  # the idle expert is skipped
+    profile = ExpertProfile.objects.get(member=expert)
+    assert profile.response_sample_size == 1
+    assert profile.median_response_seconds == 30 * 3600
+
+
 def test_the_first_answer_counts_not_a_later_edit_or_second(expert):
     now = timezone.now()
     question = _directed(expert, asked_hours_ago=40, answered_after_hours=4, now=now)
@@ -174,7 +203,7 @@ def test_profile_page_shows_the_measured_figure(client, expert):
     expert_response_time_refresh(member=expert, now=now)
     html = client.get(reverse("experts:profile", args=[expert.pk])).content.decode()
     assert "about 4 hours" in html
-    assert "Median measured over 3 questions in the last 90 days." in html
+    assert "Median over 3 questions asked to them in the last 90 days" in html
 
 
 def test_profile_page_says_when_there_is_not_enough_data(client, expert):

@@ -2,8 +2,6 @@
 and moderation, with their counters."""
 
 import random
-import sys
-import types
 from datetime import timedelta
 
 import pytest
@@ -17,6 +15,7 @@ from tests.experts.factories_questions import make_expert, no_rate_limits
 from tests.factories import (
     AnswerFactory,
     BrandFactory,
+    BrandStaffFactory,
     CategoryFactory,
     CertificateFactory,
     MemberFactory,
@@ -274,18 +273,17 @@ def test_at_most_four_photos(member, other_member):
     assert exc.value.field == "photos"
 
 
-def test_expert_answer_remeasures_response_time(member, monkeypatch):
-    measured = []
-    fake = types.ModuleType("experts.services.profiles")
-    fake.expert_response_time_refresh = lambda *, member: measured.append(member.pk)
-    monkeypatch.setitem(sys.modules, "experts.services.profiles", fake)
+def test_expert_answer_remeasures_response_time(member):
     category = CategoryFactory()
     expert = make_expert(categories=[category])
-    plain = MemberFactory()
-    question = QuestionFactory(author=member, category=category)
-    services.answer_create(author=plain, question=question, body="Plain answer.")
+    ExpertProfile.objects.get_or_create(member=expert)
+    question = QuestionFactory(author=member, category=category, directed_to=expert)
+    services.answer_create(author=MemberFactory(), question=question, body="Plain answer.")
+    assert ExpertProfile.objects.get(member=expert).response_sample_size == 0
     services.answer_create(author=expert, question=question, body="Expert answer.")
-    assert measured == [expert.pk]
+    profile = ExpertProfile.objects.get(member=expert)
+    assert profile.response_sample_size == 1
+    assert profile.median_response_seconds is not None
 
 
 def test_answering_is_rate_limited(member, settings):
@@ -674,3 +672,26 @@ def test_brand_of_the_product_counts_for_the_expert_snapshot():
     question = QuestionFactory(product=product, category=product.category)
     answer = services.answer_create(author=expert, question=question, body="Known issue.")
     assert answer.expert_tier == Tier.PRACTITIONER
+
+
+def test_brand_staff_answer_about_their_brand_carries_the_label_whatever_their_tier(member):
+    """A brand's employee certified as independent (or not certified at all) answering
+    about that brand's product: the answer records the brand and the page shows it."""
+    brand = BrandFactory(name="RoadGrip")
+    product = ProductFactory(brand=brand)
+    question = QuestionFactory(author=member, product=product, category=product.category)
+    independent = make_expert(categories=[product.category])
+    BrandStaffFactory(brand=brand, member=independent)
+    answer = services.answer_create(author=independent, question=question, body="Fine tyre.")
+    assert answer.expert_tier == Tier.INDEPENDENT
+    assert answer.brand_affiliation == brand
+    assert answer.shows_brand_affiliation
+
+    other_brand = QuestionFactory(author=member, product=ProductFactory())
+    unrelated = services.answer_create(author=independent, question=other_brand, body="Hm.")
+    assert unrelated.brand_affiliation is None
+
+    staff_expert = make_expert(brands=[brand], tier="brand_staff", employer=brand)
+    labelled = services.answer_create(author=staff_expert, question=question, body="Ours.")
+    assert labelled.brand_affiliation == brand
+    assert not labelled.shows_brand_affiliation  # the expert mark already names RoadGrip

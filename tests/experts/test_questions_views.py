@@ -14,6 +14,7 @@ from tests.experts.factories_questions import make_expert, no_rate_limits, use_c
 from tests.factories import (
     AnswerFactory,
     BrandFactory,
+    BrandStaffFactory,
     CategoryFactory,
     MemberFactory,
     ProductFactory,
@@ -681,3 +682,23 @@ def test_vote_response_is_valid_json_for_question(client, member):
     assert body["score"] == -1 and body["viewer_vote"] == -1
     response = _vote(client, value="withdraw", question=question, json_client=True)
     assert response.json()["viewer_vote"] == 0
+
+
+@pytest.mark.parametrize("value", [HUGE, "2147483648", "0", "x"])
+def test_list_with_an_impossible_product_filter_shows_every_question(client, value):
+    QuestionFactory(title="Still listed")
+    response = client.get(reverse("experts:question_list"), {"product": value})
+    assert response.status_code == 200
+    assert "Still listed" in response.content.decode()
+
+
+def test_question_page_labels_a_brand_employees_answer(client, member):
+    brand = BrandFactory(name="RoadGrip")
+    product = ProductFactory(brand=brand)
+    question = QuestionFactory(author=member, product=product)
+    employee = MemberFactory(display_name="Eve Employee")
+    BrandStaffFactory(brand=brand, member=employee)
+    services.answer_create(author=employee, question=question, body="Buy it.")
+    html = client.get(question.get_absolute_url()).content.decode()
+    name_at = html.index("Eve Employee")
+    assert "Brand employee · RoadGrip" in html[name_at : name_at + 600]

@@ -13,8 +13,8 @@ from django.utils import timezone
 from community.members.models import Member
 from community.text import render_markdown
 from experts.models import Certificate, ExpertProfile
+from experts.services.certification import certificates_expire
 from experts.services.knowledge import answer_promote
-from experts.signals import expert_index_refresh
 from search import services
 from search.backends import DATABASE_BACKEND, reset_backends
 from search.indexing import documents_for_keys
@@ -231,15 +231,21 @@ def test_an_expert_whose_certificate_ends_drops_out():
     assert key not in _found("frame builder")
 
 
-def test_a_queryset_expiry_drops_out_with_expert_index_refresh():
-    """The daily run updates certificates in bulk (no signals); the badge refresh that
-    follows every certificate change is where expert_index_refresh belongs."""
+def test_the_daily_expiry_run_drops_expired_experts_out():
+    """The daily run updates certificates in bulk (no signals), so it reindexes the
+    members whose certificates it expired itself."""
     certificate, key = _expert(headline="Spoke tensioner")
     answer = _answer(_question("Truing a wheel"), "Quarter turns.", author=certificate.member)
-    assert key in _found("spoke tensioner")
-    Certificate.objects.filter(pk=certificate.pk).update(status=Certificate.Status.EXPIRED)
-    expert_index_refresh(member_ids=[certificate.member_id])
-    assert key not in _found("spoke tensioner")
+    _other, other_key = _expert(headline="Spoke threader")
+    assert {key, other_key} <= _found("spoke")
+    assert f"answer:{answer.pk}" in _found("independent expert", "answer")
+    Certificate.objects.filter(pk=certificate.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert key in _found("spoke tensioner")  # bulk writes send no signal
+    assert certificates_expire() == 1
+    assert key not in _found("spoke")
+    assert other_key in _found("spoke")
     assert f"answer:{answer.pk}" not in _found("independent expert", "answer")
 
 

@@ -1,8 +1,11 @@
-"""Offer overdue directed questions to other experts of their field. Schedule it hourly;
-it is idempotent (each question is offered once), so overlapping runs do no harm."""
+"""Offer overdue directed questions to other experts of their field, and re-measure the
+experts' response times (a question becoming overdue counts against the figure).
+Schedule it hourly; it is idempotent (each question is offered once), so overlapping
+runs do no harm."""
 
 from django.core.management.base import BaseCommand
 
+from experts.services.profiles import expert_response_times_refresh
 from experts.services.questions import questions_offer_overdue
 
 
@@ -15,3 +18,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         offered = questions_offer_overdue()
         self.stdout.write(f"{offered} question(s) offered.")
+        measured = expert_response_times_refresh()
+        self.stdout.write(f"{measured} expert response time(s) measured.")
