@@ -318,6 +318,23 @@ def test_chat_history_json_carries_the_label(client, world):
     assert replies and replies[0]["author_label"] == LABEL
 
 
+def test_chat_online_list_carries_the_label(world):
+    from community.chat.services.presence import connection_open, presence_enter, presence_online
+
+    connection_open(member=world.author, channel_name="tab-1")
+    presence_enter(room=world.room, member=world.author, channel_name="tab-1")
+    assert presence_online(room_id=world.room.pk) == [
+        {"id": world.author.pk, "name": NAME, "expert_label": LABEL}
+    ]
+
+
+def test_chat_room_list_labels_the_last_message_author(client, world):
+    chat.message_send(author=world.author, room=world.room, body="One more thing.")
+    client.force_login(world.viewer)
+    html = client.get(reverse("chat:rooms")).content.decode()
+    assert_labelled(html, page="chat rooms")
+
+
 def test_label_goes_when_the_certificate_ends(client, world):
     """The label follows the certificate: after revocation (and the badge refresh the
     services do) the same pages show the plain name."""

@@ -1,7 +1,7 @@
 """Reads of chat: room lists with unread counts, history pages, catch-up."""
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, JSONField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from community.chat.models import MAX_LISTED_ROOMS, Message, Room, RoomSubscription
@@ -60,6 +60,10 @@ def rooms_for_member(*, member):
             last_message_at=Subquery(latest.values("created_at")[:1]),
             last_message_author=Subquery(latest.values("author__display_name")[:1]),
             last_message_author_id=Subquery(latest.values("author_id")[:1]),
+            # The byline cache, so the list labels the author like every other name.
+            last_message_author_badge=Subquery(
+                latest.values("author__expert_badge")[:1], output_field=JSONField()
+            ),
         )
     )
     return _with_unread(rooms, member).order_by(F("last_message_at").desc(nulls_last=True), "-pk")[

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from community import realtime
 from community.chat.models import LiveConnection, Room, RoomPresence
 from community.errors import DomainError
+from community.members.badges import expert_label
 
 
 def _cutoff():
@@ -50,9 +51,12 @@ def presence_online(*, room_id: int) -> list[dict]:
         .distinct()
     )
     members = get_user_model().objects.filter(pk__in=member_ids).order_by("display_name", "pk")
-    return [
-        {"id": member.pk, "name": str(member.public_name)} for member in members[:MAX_ONLINE_LISTED]
-    ]
+    return [_presence_person(member) for member in members[:MAX_ONLINE_LISTED]]
+
+
+def _presence_person(member) -> dict:
+    """A name in the "online" list, with its byline label like every other name."""
+    return {"id": member.pk, "name": str(member.public_name), "expert_label": expert_label(member)}
 
 
 def _online_elsewhere(*, room_id: int, member_id: int, channel_name: str) -> bool:
@@ -79,7 +83,7 @@ def presence_enter(*, room: Room, member, channel_name: str) -> None:
         defaults={"member": member, "last_seen": timezone.now()},
     )
     if not already:
-        _broadcast_change(room.pk, joined={"id": member.pk, "name": str(member.public_name)})
+        _broadcast_change(room.pk, joined=_presence_person(member))
 
 
 def _leave(rows) -> None:
