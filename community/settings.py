@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "community.members",
     "community.home",
     "community.reviews",
+    "community.reputation",
     "community.chat",
     "brand_clubs",
     "experts",

@@ -74,6 +74,9 @@ class Member(AbstractUser):
     # experts.services.badges.expert_badge_refresh, so that every byline can show the
     # expert badge and the "Brand employee" label without a query per name.
     expert_badge = models.JSONField(default=dict, blank=True, editable=False)
+    # STARTING_POINTS + the sum of the member's reputation ledger rows, kept by
+    # community.reputation.services in the transaction of each row (never below 1).
+    reputation = models.IntegerField(_("reputation"), default=1, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

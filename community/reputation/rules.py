@@ -1,0 +1,88 @@
+"""The ONLY place that knows what earns points, how many, and the limits.
+
+Services elsewhere say what happened (`reputation_record(member=, reason=, source=,
+...)`); this module says what it is worth. Changing a value means raising
+RULE_VERSION: every ledger row keeps the version it was recorded under, so a member
+can see why an old row differs from today's rules. Why these values:
+docs/decisions/0007-reputation-ledger.md."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+RULE_VERSION = 1
+
+# Everyone starts with 1 point and never has fewer (a floor, as on Stack Exchange: a
+# new member who is down-voted has nothing to lose yet).
+STARTING_POINTS = 1
+FLOOR = 1
+
+# Points from votes per member per UTC day; accepted answers are exempt.
+DAILY_VOTE_CAP = 200
+
+# The serial-voting job: this many votes from one member on one author's content
+# within the window are treated as serial voting and their points reversed.
+SERIAL_VOTES = 5
+SERIAL_WINDOW_HOURS = 24
+
+
+class Reason(models.TextChoices):
+    REVIEW_HELPFUL = "review_helpful", _("Your review was marked helpful")
+    ANSWER_UPVOTED = "answer_upvoted", _("Your answer was voted up")
+    ANSWER_DOWNVOTED = "answer_downvoted", _("Your answer was voted down")
+    ANSWER_ACCEPTED = "answer_accepted", _("Your answer was accepted")
+    ACCEPTED_AN_ANSWER = "accepted_answer", _("You accepted an answer to your question")
+    QUESTION_UPVOTED = "question_upvoted", _("Your question was voted up")
+    EVENT_ATTENDED = "event_attended", _("You attended an event")
+    POST_LIKED = "post_liked", _("Your club post was liked")
+    # Reversals (the row names the row it reverses).
+    UNDONE = "undone", _("The vote or acceptance was withdrawn")
+    CONTENT_REMOVED = "content_removed", _("Removed by a moderator")
+    CONTENT_RESTORED = "content_restored", _("Restored by a moderator")
+    SERIAL_VOTING = "serial_voting", _("Serial voting reversed")
+
+
+# Points of each earning reason. A review marked helpful is worth more when it is a
+# verified purchase or expert-checked (the larger applies): see review_helpful_points.
+POINTS = {
+    Reason.REVIEW_HELPFUL: 10,
+    Reason.ANSWER_UPVOTED: 10,
+    Reason.ANSWER_DOWNVOTED: -2,
+    Reason.ANSWER_ACCEPTED: 15,
+    Reason.ACCEPTED_AN_ANSWER: 2,
+    Reason.QUESTION_UPVOTED: 5,
+    Reason.EVENT_ATTENDED: 5,
+    Reason.POST_LIKED: 2,
+}
+REVIEW_HELPFUL_VERIFIED = 15
+REVIEW_HELPFUL_EXPERT_CHECKED = 20
+
+# A moderator's removal costs this on top of reversing what the content earned.
+CONTENT_REMOVED_PENALTY = -100
+
+# Reasons whose gains count toward DAILY_VOTE_CAP (votes of others on one's content).
+VOTE_REASONS = frozenset(
+    {
+        Reason.REVIEW_HELPFUL,
+        Reason.ANSWER_UPVOTED,
+        Reason.ANSWER_DOWNVOTED,
+        Reason.QUESTION_UPVOTED,
+        Reason.POST_LIKED,
+    }
+)
+
+# Reasons that only ever appear on reversal rows (or, for CONTENT_REMOVED, the penalty).
+REVERSAL_REASONS = frozenset(
+    {Reason.UNDONE, Reason.CONTENT_REMOVED, Reason.CONTENT_RESTORED, Reason.SERIAL_VOTING}
+)
+
+
+def points_for(reason: str) -> int:
+    return POINTS[reason]
+
+
+def review_helpful_points(*, verified_purchase: bool, expert_checked: bool) -> int:
+    if expert_checked:
+        return REVIEW_HELPFUL_EXPERT_CHECKED
+    if verified_purchase:
+        return REVIEW_HELPFUL_VERIFIED
+    return POINTS[Reason.REVIEW_HELPFUL]
