@@ -16,6 +16,7 @@ urlpatterns = [
     path("reviews/", include("community.reviews.urls")),
     path("search/", include("search.urls")),
     path("chat/", include("community.chat.urls")),
+    path("reputation/", include("community.reputation.urls")),
     path("", include("experts.urls")),
     path("", include("brand_clubs.urls")),
 ]

@@ -86,3 +86,17 @@ def review_helpful_points(*, verified_purchase: bool, expert_checked: bool) -> i
     if verified_purchase:
         return REVIEW_HELPFUL_VERIFIED
     return POINTS[Reason.REVIEW_HELPFUL]
+
+
+def published_rules() -> list[tuple[str, int]]:
+    """What each thing is worth, for the page that explains points to members."""
+    return [
+        (Reason.REVIEW_HELPFUL.label, POINTS[Reason.REVIEW_HELPFUL]),
+        (_("Your review was marked helpful (verified purchase)"), REVIEW_HELPFUL_VERIFIED),
+        (_("Your review was marked helpful (checked by an expert)"), REVIEW_HELPFUL_EXPERT_CHECKED),
+        *((reason.label, POINTS[reason]) for reason in list(POINTS)[1:]),
+        (
+            _("Your content was removed by a moderator (besides losing what it earned)"),
+            CONTENT_REMOVED_PENALTY,
+        ),
+    ]
