@@ -43,6 +43,8 @@ from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.models import Member
 from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
+from community.reputation.rules import Reason
+from community.reputation.services import reputation_record
 from community.reviews.photos import (
     RENDITION_FIELDS,
     photos_prepare,
@@ -565,7 +567,10 @@ def event_rsvps_withdraw(*, club: Club, member, public_events_too: bool) -> int:
 
 
 def event_check_in(*, event: Event, actor, code: str) -> EventRSVP:
-    """Check an attendee in at the door by their personal code."""
+    """Check an attendee in at the door by their personal code; the attendee earns
+    reputation in the club, once per event (a second check-in is refused below, and
+    an RSVP is never un-checked). `actor` is recorded as who caused it, so staff who
+    check themselves in earn nothing: they can schedule events at will."""
     access_club_manage(user=actor, club=event.club)
     normalised = normalise_checkin_code(code)
     if not normalised:
@@ -629,6 +634,13 @@ def event_check_in(*, event: Event, actor, code: str) -> EventRSVP:
             action=ClubAuditEntry.Action.CHECK_IN,
             member=rsvp.member,
             target_repr=event.title,
+        )
+        reputation_record(
+            member=rsvp.member,
+            reason=Reason.EVENT_ATTENDED,
+            source=event,
+            actor=actor,
+            club=event.club,
         )
     return rsvp
 

@@ -40,6 +40,13 @@ from brand_clubs.services.audit import club_audit_record
 from community.errors import AccessDenied, DomainError, NotFound
 from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
+from community.reputation.rules import Reason
+from community.reputation.services import (
+    reputation_content_removed,
+    reputation_content_restored,
+    reputation_record,
+    reputation_undo,
+)
 from community.reviews.photos import (
     PreparedPhoto,
     photos_prepare,
@@ -250,7 +257,8 @@ def post_delete(*, post: ClubPost, actor) -> ClubPost:
 
 def _post_moderate(*, post: ClubPost, actor, reason: str, status: str, action: str) -> ClubPost:
     """Hide or restore a post (moderators, with a reason, audited); a no-op when the post
-    is already in that state, NotFound when its author deleted it."""
+    is already in that state, NotFound when its author deleted it. Hiding reverses the
+    post's reputation and costs its author the removal penalty; restoring undoes both."""
     access_club_moderate(user=actor, club=post.club)
     reason = _clean_reason(reason)
     rate_limit_hit(action="club_manage", key=actor.pk)
@@ -270,6 +278,12 @@ def _post_moderate(*, post: ClubPost, actor, reason: str, status: str, action: s
             target_repr=excerpt(current.body),
             reason=reason,
         )
+        if status == ClubPost.Status.HIDDEN:
+            reputation_content_removed(
+                content=current, author=current.author, moderator=actor, club=current.club
+            )
+        else:
+            reputation_content_restored(content=current, author=current.author, moderator=actor)
     return current
 
 
@@ -321,7 +335,8 @@ def post_pin(*, post: ClubPost, actor, pinned: bool) -> ClubPost:
 
 def post_like(*, post: ClubPost, member) -> ClubPost:
     """Like a post once; liking again changes nothing. Authors cannot like their own
-    posts (a like is what others think of it, as a helpful vote on a review)."""
+    posts (a like is what others think of it, as a helpful vote on a review). The
+    author earns reputation in the club for each like."""
     access_club_participate(user=member, club=post.club)
     post.refresh_from_db(fields=["status"])  # hidden or deleted since the page was shown
     _require_published(post)
@@ -336,6 +351,13 @@ def post_like(*, post: ClubPost, member) -> ClubPost:
             pass  # already liked (or a double click raced): the same as once
         else:
             ClubPost.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+            reputation_record(
+                member=post.author,
+                reason=Reason.POST_LIKED,
+                source=post,
+                actor=member,
+                club=post.club,
+            )
     post.refresh_from_db(fields=["like_count"])
     post.viewer_liked = True
     return post
@@ -351,6 +373,9 @@ def post_unlike(*, post: ClubPost, member) -> ClubPost:
         deleted, _rows = ClubPostLike.objects.filter(post=post, member=member).delete()
         if deleted:
             ClubPost.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
+            reputation_undo(
+                member=post.author, source=post, actor=member, reasons=[Reason.POST_LIKED]
+            )
     post.refresh_from_db(fields=["like_count"])
     post.viewer_liked = False
     return post

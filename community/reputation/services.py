@@ -175,15 +175,50 @@ def _originals(*, member_id: int, source, reasons=None, actor=None):
     return rows.order_by("pk")
 
 
+def _withdrawn_while_removed(head: ReputationEntry) -> bool:
+    return (
+        head.reason == Reason.UNDONE
+        and head.delta == 0
+        and head.reverses_id is not None
+        and head.reverses.reason == Reason.CONTENT_REMOVED
+    )
+
+
+def _in_effect(head: ReputationEntry, depth: int) -> bool:
+    return depth % 2 == 0 and not _withdrawn_while_removed(head)
+
+
 def _reverse_in_effect(rows, *, reason: str, actor=None, now=None) -> int:
     """Reverse each row of `rows` whose points are still in effect; returns how many."""
     reversed_count = 0
     for original in rows:
         head, depth = _chain_head(original)
-        if depth % 2 == 0:
+        if _in_effect(head, depth):
             _reverse(head, reason=reason, actor=actor, now=now)
             reversed_count += 1
     return reversed_count
+
+
+def _withdraw_during_removal(rows, *, actor) -> None:
+    """A vote withdrawn while its content is removed: its points are already gone, but
+    a restoration would give them back. A zero row closes the removal's reversal so the
+    restoration leaves it alone."""
+    for original in rows:
+        head, _depth = _chain_head(original)
+        if head.reason == Reason.CONTENT_REMOVED and head.reverses_id is not None:
+            _append(
+                member_id=head.member_id,
+                applied=0,
+                rule_delta=0,
+                reason=Reason.UNDONE,
+                actor=actor,
+                club_id=head.club_id,
+                category_id=head.category_id,
+                source_type_id=head.source_type_id,
+                source_id=head.source_id,
+                reverses=head,
+                created_at=timezone.now(),
+            )
 
 
 def reputation_undo(*, member, source, actor, reasons: Iterable[str]) -> int:
@@ -193,7 +228,8 @@ def reputation_undo(*, member, source, actor, reasons: Iterable[str]) -> int:
         return 0
     with transaction.atomic():
         _lock_member_total(member.pk)
-        rows = _originals(member_id=member.pk, source=source, reasons=reasons, actor=actor)
+        rows = list(_originals(member_id=member.pk, source=source, reasons=reasons, actor=actor))
+        _withdraw_during_removal(rows, actor=actor)
         return _reverse_in_effect(rows, reason=Reason.UNDONE, actor=actor)
 
 

@@ -20,6 +20,14 @@ from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.notifications import notify
 from community.members.selectors import is_moderator
 from community.ratelimit import rate_limit_hit
+from community.reputation import rules as reputation_rules
+from community.reputation.rules import Reason
+from community.reputation.services import (
+    reputation_content_removed,
+    reputation_content_restored,
+    reputation_record,
+    reputation_undo,
+)
 from community.reviews.models import (
     MAX_PHOTOS_PER_REVIEW,
     BrandReply,
@@ -38,6 +46,7 @@ from community.reviews.photos import (
     renditions_write,
 )
 from community.text import detect_language, render_markdown
+from experts.services.endorsements import endorsements_shown
 
 PURCHASE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 PURCHASE_CODE_LENGTH = 12
@@ -284,7 +293,9 @@ def review_update(
 
 
 def review_delete(*, review: Review, actor) -> Review:
-    """Soft delete by the author: gone from pages and the summary, kept for moderators."""
+    """Soft delete by the author: gone from pages and the summary, kept for moderators.
+    Not a removal for reputation: the points the review earned stay (a moderator's
+    hide, not the author's delete, reverses them)."""
     access_review_edit(user=actor, review=review)
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
@@ -300,7 +311,14 @@ def review_delete(*, review: Review, actor) -> Review:
 # --- helpful votes ------------------------------------------------------------------
 
 
+def _with_author_and_category(review_id: int) -> Review:
+    """The review with its author and its product's field, for the reputation ledger."""
+    return Review.objects.select_related("author", "product__category").get(pk=review_id)
+
+
 def review_mark_helpful(*, review: Review, voter) -> Review:
+    """Mark a review helpful once; its author earns reputation for it (more for a
+    verified purchase or an expert-checked review, see reputation rules)."""
     if not (voter and voter.is_authenticated and voter.is_active):
         raise AccessDenied(_("Please log in to mark reviews helpful."))
     if review.author_id == voter.pk:
@@ -308,13 +326,27 @@ def review_mark_helpful(*, review: Review, voter) -> Review:
     if review.status != Review.Status.PUBLISHED:
         raise NotFound(_("This review is not available."))
     rate_limit_hit(action="helpful_vote", key=voter.pk)
-    try:
-        with transaction.atomic():
-            # Count first: the vote's save reindexes the review and must see the count.
-            Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
-            HelpfulVote.objects.create(review=review, voter=voter)
-    except IntegrityError:
-        pass  # already voted: marking twice is the same as once
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                # Count first: the vote's save reindexes the review and must see the count.
+                Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
+                HelpfulVote.objects.create(review=review, voter=voter)
+        except IntegrityError:
+            pass  # already voted: marking twice is the same as once (and earns once)
+        else:
+            current = _with_author_and_category(review.pk)
+            reputation_record(
+                member=current.author,
+                reason=Reason.REVIEW_HELPFUL,
+                points=reputation_rules.review_helpful_points(
+                    verified_purchase=current.verified_purchase,
+                    expert_checked=endorsements_shown().filter(review=current).exists(),
+                ),
+                source=current,
+                actor=voter,
+                category=current.product.category,
+            )
     review.refresh_from_db(fields=["helpful_count"])
     return review
 
@@ -326,10 +358,16 @@ def review_unmark_helpful(*, review: Review, voter) -> Review:
     with transaction.atomic():
         # Lock the review so two concurrent undos cannot both see the vote and both
         # decrement; count first, because deleting the vote reindexes the review.
-        Review.objects.select_for_update().only("pk").get(pk=review.pk)
+        locked = Review.objects.select_for_update().only("pk", "author_id").get(pk=review.pk)
         if HelpfulVote.objects.filter(review=review, voter=voter).exists():
             Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") - 1)
             HelpfulVote.objects.filter(review=review, voter=voter).delete()
+            reputation_undo(
+                member=locked.author,
+                source=locked,
+                actor=voter,
+                reasons=[Reason.REVIEW_HELPFUL],
+            )
     review.refresh_from_db(fields=["helpful_count"])
     return review
 
@@ -434,6 +472,13 @@ def review_hide(*, review: Review, moderator, reason: str) -> Review:
             review=current, moderator=moderator, action=ReviewModeration.Action.HIDE, reason=reason
         )
         _flags_resolve(review=current, moderator=moderator)
+        context = _with_author_and_category(current.pk)
+        reputation_content_removed(
+            content=current,
+            author=context.author,
+            moderator=moderator,
+            category=context.product.category,
+        )
     return current
 
 
@@ -456,6 +501,7 @@ def review_restore(*, review: Review, moderator, reason: str) -> Review:
             reason=reason,
         )
         _flags_resolve(review=current, moderator=moderator)
+        reputation_content_restored(content=current, author=current.author, moderator=moderator)
     return current
 
 

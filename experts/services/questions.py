@@ -11,7 +11,12 @@ Counters change with F() in the same transaction as the row that causes them:
 
 `qa_scores_recount` re-derives the question's and its answers' counters from the rows.
 A closed question is read only (no answers, comments, edits or acceptance), but votes
-on it and its answers still count; hidden content is NotFound for everything."""
+on it and its answers still count; hidden content is NotFound for everything.
+
+Reputation (community.reputation) is written in the same transaction, after the change
+and only when something changed: votes on answers and up votes on questions, accepting
+(and un-accepting or replacing) an answer, and moderators hiding or restoring. It counts
+toward the question's field: its category, else its product's."""
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -30,6 +35,13 @@ from community.members.models import Member
 from community.members.notifications import notify
 from community.members.selectors import is_moderator
 from community.ratelimit import rate_limit_hit
+from community.reputation.rules import Reason
+from community.reputation.services import (
+    reputation_content_removed,
+    reputation_content_restored,
+    reputation_record,
+    reputation_undo,
+)
 from community.reviews.photos import (
     PreparedPhoto,
     photos_prepare,
@@ -132,6 +144,15 @@ def _require_open_question(question: Question) -> None:
     _require_visible_question(question)
     if question.status != Question.Status.OPEN:
         raise _closed()
+
+
+def _question_category(question: Question):
+    """The field reputation from a question and its answers counts toward."""
+    if question.category_id is not None:
+        return question.category
+    if question.product_id is not None:
+        return question.product.category
+    return None
 
 
 def _answer_url(answer: Answer) -> str:
@@ -255,10 +276,18 @@ def question_hide(*, moderator, question: Question, reason: str) -> Question:
     reason = _clean_reason(reason, max_length=HIDE_REASON_MAX_LENGTH)
     with transaction.atomic():
         current = _lock_question(question)
+        was_hidden = current.is_hidden
         current.is_hidden = True
         current.hidden_reason = reason
         current.save(update_fields=["is_hidden", "hidden_reason"])
         knowledge_pages_unpublish(moderator=moderator, question_id=current.pk)
+        if not was_hidden:
+            reputation_content_removed(
+                content=current,
+                author=current.author,
+                moderator=moderator,
+                category=_question_category(current),
+            )
     return current
 
 
@@ -266,9 +295,12 @@ def question_restore(*, moderator, question: Question) -> Question:
     _access_moderate(moderator)
     with transaction.atomic():
         current = _lock_question(question)
+        was_hidden = current.is_hidden
         current.is_hidden = False
         current.hidden_reason = ""
         current.save(update_fields=["is_hidden", "hidden_reason"])
+        if was_hidden:
+            reputation_content_restored(content=current, author=current.author, moderator=moderator)
     return current
 
 
@@ -433,6 +465,23 @@ def _answer_moderate(*, moderator, answer: Answer, hidden: bool, reason: str = "
             knowledge_pages_unpublish(
                 moderator=moderator, question_id=question.pk, answer_id=current.pk
             )
+            reputation_content_removed(
+                content=current,
+                author=current.author,
+                moderator=moderator,
+                category=_question_category(question),
+            )
+        else:
+            reputation_content_restored(content=current, author=current.author, moderator=moderator)
+            if question.accepted_answer_id != current.pk:
+                # Restoring gives back what the answer earned when it was hidden; an
+                # acceptance replaced or withdrawn meanwhile is no longer earned.
+                reputation_undo(
+                    member=current.author,
+                    source=current,
+                    actor=question.author,
+                    reasons=[Reason.ANSWER_ACCEPTED],
+                )
     return current
 
 
@@ -463,9 +512,13 @@ def answer_accept(*, member, answer: Answer) -> Question:
             raise _closed()
         if question.accepted_answer_id == current.pk:
             return question
+        previous_id = question.accepted_answer_id
         question.accepted_answer = current
         question.last_activity_at = timezone.now()
         question.save(update_fields=["accepted_answer", "last_activity_at"])
+        if previous_id is not None:
+            _acceptance_undo(question=question, answer_id=previous_id)
+        _acceptance_record(question=question, answer=current)
         notify(
             recipients=[current.author],
             kind="answer_accepted",
@@ -487,9 +540,50 @@ def answer_unaccept(*, member, question: Question) -> Question:
             raise _closed()
         if current.accepted_answer_id is None:
             return current
+        previous_id = current.accepted_answer_id
         current.accepted_answer = None
         current.save(update_fields=["accepted_answer"])
+        _acceptance_undo(question=current, answer_id=previous_id)
     return current
+
+
+def _acceptance_record(*, question: Question, answer: Answer) -> None:
+    """The asker accepted `answer`: points to its author and a little to the asker
+    (nothing when the asker accepts their own answer)."""
+    category = _question_category(question)
+    reputation_record(
+        member=answer.author,
+        reason=Reason.ANSWER_ACCEPTED,
+        source=answer,
+        actor=question.author,
+        category=category,
+    )
+    reputation_record(
+        member=question.author,
+        reason=Reason.ACCEPTED_AN_ANSWER,
+        source=answer,
+        actor=answer.author,
+        category=category,
+    )
+
+
+def _acceptance_undo(*, question: Question, answer_id: int) -> None:
+    """The answer `answer_id` is no longer accepted: reverse what accepting it earned."""
+    answer = Answer.objects.select_related("author").filter(pk=answer_id).first()
+    if answer is None:
+        return
+    reputation_undo(
+        member=answer.author,
+        source=answer,
+        actor=question.author,
+        reasons=[Reason.ANSWER_ACCEPTED],
+    )
+    reputation_undo(
+        member=question.author,
+        source=answer,
+        actor=answer.author,
+        reasons=[Reason.ACCEPTED_AN_ANSWER],
+    )
 
 
 # --- votes ----------------------------------------------------------------------------
@@ -542,6 +636,34 @@ def _model_for(kind: str):
     return Answer if kind == "answer" else Question
 
 
+# What a vote earns its target's author (a down vote on a question earns nothing).
+_VOTE_REPUTATION = {
+    ("answer", Vote.UP): Reason.ANSWER_UPVOTED,
+    ("answer", Vote.DOWN): Reason.ANSWER_DOWNVOTED,
+    ("question", Vote.UP): Reason.QUESTION_UPVOTED,
+}
+
+
+def _vote_reputation_undo(*, kind: str, target, voter, values) -> None:
+    reasons = [_VOTE_REPUTATION[kind, v] for v in values if (kind, v) in _VOTE_REPUTATION]
+    if reasons:
+        reputation_undo(member=target.author, source=target, actor=voter, reasons=reasons)
+
+
+def _vote_reputation_record(*, kind: str, target, voter, value: int) -> None:
+    reason = _VOTE_REPUTATION.get((kind, value))
+    if reason is None:
+        return
+    question = target if kind == "question" else target.question
+    reputation_record(
+        member=target.author,
+        reason=reason,
+        source=target,
+        actor=voter,
+        category=_question_category(question),
+    )
+
+
 def vote_cast(*, voter, target, value: int, reason: str = ""):
     """Vote a question or an answer up or down (down votes name a reason from
     Vote.Reason). Voting the same way twice is refused; the other way replaces the
@@ -577,9 +699,12 @@ def vote_cast(*, voter, target, value: int, reason: str = ""):
                 raise Conflict(_("You have already voted."), code="already_voted") from None
         else:
             counters.update(**_counter_changes(kind, existing.value, value))
+            old_value = existing.value
             existing.value = value
             existing.reason = reason
             existing.save(update_fields=["value", "reason"])
+            _vote_reputation_undo(kind=kind, target=current, voter=voter, values=[old_value])
+        _vote_reputation_record(kind=kind, target=current, voter=voter, value=value)
     return _refreshed(kind, target, value)
 
 
@@ -596,6 +721,9 @@ def vote_withdraw(*, voter, target):
                 **_counter_changes(kind, existing.value, 0)
             )
             existing.delete()
+            _vote_reputation_undo(
+                kind=kind, target=current, voter=voter, values=[Vote.UP, Vote.DOWN]
+            )
     return _refreshed(kind, target, 0)
 
 

@@ -218,3 +218,32 @@ def test_recalculate_agrees_and_repairs(author, review, capsys):
     assert "2 cached value(s) corrected" in capsys.readouterr().out
     assert total(author) == 11
     assert ReputationScore.objects.get(member=author).total == 10
+
+
+def test_a_vote_withdrawn_while_the_content_was_removed_stays_withdrawn(author, review):
+    voter, moderator = MemberFactory(), MemberFactory()
+    keeper = MemberFactory()
+    reputation_record(member=author, reason=Reason.REVIEW_HELPFUL, source=review, actor=voter)
+    reputation_record(member=author, reason=Reason.REVIEW_HELPFUL, source=review, actor=keeper)
+    for _ in range(20):  # enough that the penalty is not floored
+        reputation_record(
+            member=author,
+            reason=Reason.ANSWER_ACCEPTED,
+            source=ReviewFactory(author=author),
+            actor=MemberFactory(),
+        )
+    before = total(author)
+    reputation_content_removed(content=review, author=author, moderator=moderator)
+    assert total(author) == before - 20 - 100
+    assert (
+        reputation_undo(member=author, source=review, actor=voter, reasons=[Reason.REVIEW_HELPFUL])
+        == 0
+    )
+    reputation_content_restored(content=review, author=author, moderator=moderator)
+    assert total(author) == before - 10  # the keeper's vote is back, the withdrawn one not
+    assert total(author) == recount(author)
+    # Withdrawing again, or removing again, finds nothing more of the voter's to reverse.
+    assert (
+        reputation_undo(member=author, source=review, actor=voter, reasons=[Reason.REVIEW_HELPFUL])
+        == 0
+    )
