@@ -105,6 +105,7 @@ bench: venv ## Run the benchmarks (each prints a ratio against its baseline)
 	$(BIN)/python -m bench.product_page
 	$(BIN)/python -m bench.club_feed
 	$(BIN)/python -m bench.qa
+	$(BIN)/python -m bench.reputation
 	$(BIN)/python -m bench.search --reviews 100000
 	$(BIN)/python -m bench.chat_fanout
 

@@ -42,6 +42,7 @@ from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
 from community.reputation.rules import Reason
 from community.reputation.services import (
+    reputation_content_deleted,
     reputation_content_removed,
     reputation_content_restored,
     reputation_record,
@@ -240,10 +241,18 @@ def post_delete(*, post: ClubPost, actor) -> ClubPost:
         if current.status == ClubPost.Status.DELETED:
             return current
         _delete_photos_on_commit(list(current.photos.all()))
+        was_published = current.status == ClubPost.Status.PUBLISHED
         current.status = ClubPost.Status.DELETED
         current.is_pinned = False
         current.photo_count = 0
         current.save(update_fields=["status", "is_pinned", "photo_count"])
+        if is_author:
+            reputation_content_deleted(content=current, author=current.author)
+        elif was_published:
+            # A moderator's delete is a removal (a hidden post has paid already).
+            reputation_content_removed(
+                content=current, author=current.author, moderator=actor, club=current.club
+            )
         if not is_author:
             club_audit_record(
                 club=current.club,

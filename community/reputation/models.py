@@ -51,8 +51,9 @@ class ReputationEntry(models.Model):
         related_name="+",
     )
     rule_version = models.PositiveSmallIntegerField()
+    # Always a row of the same member; rows go only with their member (CASCADE then).
     reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="reversed_by"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -62,6 +63,10 @@ class ReputationEntry(models.Model):
             models.Index(fields=["member", "-created_at"]),
             models.Index(fields=["source_type", "source_id", "member"]),
             models.Index(fields=["actor", "member", "created_at"]),
+            # Covers recalculate's grouped sum (an index-only scan, no table reads).
+            models.Index(
+                fields=["member", "club", "category", "delta"], name="reputation_entry_sums_idx"
+            ),
         ]
         verbose_name = _("reputation entry")
         verbose_name_plural = _("reputation entries")

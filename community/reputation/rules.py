@@ -39,6 +39,7 @@ class Reason(models.TextChoices):
     CONTENT_REMOVED = "content_removed", _("Removed by a moderator")
     CONTENT_RESTORED = "content_restored", _("Restored by a moderator")
     SERIAL_VOTING = "serial_voting", _("Serial voting reversed")
+    CONTENT_DELETED = "content_deleted", _("You deleted it")
 
 
 # Points of each earning reason. A review marked helpful is worth more when it is a
@@ -72,8 +73,18 @@ VOTE_REASONS = frozenset(
 
 # Reasons that only ever appear on reversal rows (or, for CONTENT_REMOVED, the penalty).
 REVERSAL_REASONS = frozenset(
-    {Reason.UNDONE, Reason.CONTENT_REMOVED, Reason.CONTENT_RESTORED, Reason.SERIAL_VOTING}
+    {
+        Reason.UNDONE,
+        Reason.CONTENT_REMOVED,
+        Reason.CONTENT_RESTORED,
+        Reason.SERIAL_VOTING,
+        Reason.CONTENT_DELETED,
+    }
 )
+
+# Reasons the serial-voting job looks at: votes, and check-ins (one staff member checking
+# the same person in at event after event is the same pattern).
+SERIAL_REASONS = VOTE_REASONS | {Reason.EVENT_ATTENDED}
 
 
 def points_for(reason: str) -> int:

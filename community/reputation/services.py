@@ -278,13 +278,14 @@ def reputation_content_restored(*, content, author, moderator) -> None:
 def reputation_serial_votes_reverse(*, now: datetime | None = None) -> int:
     """The scheduled job: a voter whose votes on one author's content within
     rules.SERIAL_WINDOW_HOURS reach rules.SERIAL_VOTES has all of those votes' points
-    reversed ("serial voting"). Returns how many rows were reversed."""
+    reversed ("serial voting"). Every vote in the window counts, reversed or not, so
+    withdrawing and re-casting after a run does not escape the next one. Returns how
+    many rows were reversed."""
     now = now or timezone.now()
     since = now - timedelta(hours=rules.SERIAL_WINDOW_HOURS)
     in_window = ReputationEntry.objects.filter(
-        reason__in=rules.VOTE_REASONS,
+        reason__in=rules.SERIAL_REASONS,
         reverses__isnull=True,
-        reversed_by__isnull=True,
         actor__isnull=False,
         created_at__gte=since,
         created_at__lte=now,
@@ -300,11 +301,33 @@ def reputation_serial_votes_reverse(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             _lock_member_total(pair["member_id"])
             rows = in_window.filter(actor_id=pair["actor_id"], member_id=pair["member_id"])
-            for row in rows.select_for_update().order_by("pk"):
-                if not ReputationEntry.objects.filter(reverses=row).exists():
-                    _reverse(row, reason=Reason.SERIAL_VOTING, actor=None, now=now)
-                    reversed_count += 1
+            reversed_count += _reverse_in_effect(
+                rows.order_by("pk"), reason=Reason.SERIAL_VOTING, actor=None, now=now
+            )
     return reversed_count
+
+
+def reputation_content_deleted(*, content, author) -> int:
+    """The author deleted their own content: what it earned goes with it (no penalty:
+    deleting is their right), so deleting junk before a moderator sees it never keeps
+    its points. Returns how many rows were reversed."""
+    if author is None:
+        return 0
+    with transaction.atomic():
+        _lock_member_total(author.pk)
+        earned = _originals(member_id=author.pk, source=content).exclude(
+            reason__in=rules.REVERSAL_REASONS
+        )
+        return _reverse_in_effect(earned, reason=Reason.CONTENT_DELETED, actor=author)
+
+
+def reputation_lock_members(*members) -> None:
+    """Lock several members' rows (members or ids) in one order, by pk, for a write that
+    records points for more than one member: two such writes taking the locks in
+    opposite orders would deadlock."""
+    ids = sorted({getattr(member, "pk", member) for member in members if member is not None})
+    if ids:
+        list(get_user_model().objects.select_for_update().filter(pk__in=ids).order_by("pk"))
 
 
 def reputation_recalculate(
@@ -318,69 +341,79 @@ def reputation_recalculate(
     should never be: a non-zero result is a bug to report."""
     Member = get_user_model()
     ids = (
-        list(member_ids)
+        sorted(member_ids)
         if member_ids is not None
         else list(Member.objects.order_by("pk").values_list("pk", flat=True))
     )
     fixed = 0
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
+        # A whole pass walks contiguous pk ranges (an index range scan); a given list
+        # of members is matched as it is.
+        if member_ids is None:
+            members = {"pk__gte": batch[0], "pk__lte": batch[-1]}
+        else:
+            members = {"pk__in": batch}
         with transaction.atomic():
-            fixed += _recalculate_batch(Member, batch)
+            fixed += _recalculate_batch(Member, members)
         if progress is not None:
             progress(len(batch))
     return fixed
 
 
-def _recalculate_batch(Member, batch: list[int]) -> int:
-    sums = dict(
-        ReputationEntry.objects.filter(member_id__in=batch)
-        .values("member_id")
+def _recalculate_batch(Member, members: dict) -> int:
+    """Lock the members first (every writer takes the same lock before appending a
+    row), then one grouped sum per (member, club, category) gives the member totals and
+    both kinds of scope totals."""
+    by_member = {key.replace("pk__", "member_id__", 1): value for key, value in members.items()}
+    cached = dict(
+        Member.objects.select_for_update().filter(**members).values_list("pk", "reputation")
+    )
+    rows = (
+        ReputationEntry.objects.filter(**by_member)
+        .values_list("member_id", "club_id", "category_id")
         .annotate(total=Sum("delta"))
-        .values_list("member_id", "total")
         .order_by()
     )
-    wrong = []
-    for member in Member.objects.select_for_update().filter(pk__in=batch).only("pk", "reputation"):
-        expected = rules.STARTING_POINTS + (sums.get(member.pk) or 0)
-        if member.reputation != expected:
-            member.reputation = expected
-            wrong.append(member)
+    totals: dict[int, int] = defaultdict(int)
+    scope_sums: dict[tuple[str, int, int], int] = defaultdict(int)
+    for member_id, club_id, category_id, total in rows:
+        totals[member_id] += total
+        if club_id is not None:
+            scope_sums[("club", member_id, club_id)] += total
+        if category_id is not None:
+            scope_sums[("category", member_id, category_id)] += total
+    wrong = [
+        Member(pk=pk, reputation=rules.STARTING_POINTS + totals.get(pk, 0))
+        for pk, reputation in cached.items()
+        if reputation != rules.STARTING_POINTS + totals.get(pk, 0)
+    ]
     if wrong:
         Member.objects.bulk_update(wrong, ["reputation"])
-    fixed = len(wrong)
 
-    scope_sums: dict[tuple[str, int, int], int] = defaultdict(int)
-    for scope in ("club", "category"):
-        rows = (
-            ReputationEntry.objects.filter(member_id__in=batch, **{f"{scope}__isnull": False})
-            .values_list("member_id", f"{scope}_id")
-            .annotate(total=Sum("delta"))
-            .order_by()
-        )
-        for member_id, scope_id, total in rows:
-            scope_sums[(scope, member_id, scope_id)] = total
     existing = {}
-    for score in ReputationScore.objects.select_for_update().filter(member_id__in=batch):
-        scope = "club" if score.club_id else "category"
-        existing[(scope, score.member_id, score.club_id or score.category_id)] = score
+    scores = ReputationScore.objects.filter(**by_member).values_list(
+        "pk", "member_id", "club_id", "category_id", "total"
+    )
+    for pk, member_id, club_id, category_id, total in scores:
+        key = ("club", member_id, club_id) if club_id else ("category", member_id, category_id)
+        existing[key] = (pk, total)
     to_update, to_create = [], []
     for key, total in scope_sums.items():
-        score = existing.pop(key, None)
-        if score is None:
+        found = existing.pop(key, None)
+        if found is None:
             if total:
                 scope, member_id, scope_id = key
                 to_create.append(
                     ReputationScore(member_id=member_id, total=total, **{f"{scope}_id": scope_id})
                 )
-        elif score.total != total:
-            score.total = total
-            to_update.append(score)
-    stale = [score.pk for score in existing.values() if score.total != 0]
+        elif found[1] != total:
+            to_update.append(ReputationScore(pk=found[0], total=total))
+    stale = [pk for pk, total in existing.values() if total != 0]
     if to_update:
         ReputationScore.objects.bulk_update(to_update, ["total"])
     if to_create:
         ReputationScore.objects.bulk_create(to_create)
     if stale:
         ReputationScore.objects.filter(pk__in=stale).update(total=0)
-    return fixed + len(to_update) + len(to_create) + len(stale)
+    return len(wrong) + len(to_update) + len(to_create) + len(stale)

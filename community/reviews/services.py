@@ -23,6 +23,7 @@ from community.ratelimit import rate_limit_hit
 from community.reputation import rules as reputation_rules
 from community.reputation.rules import Reason
 from community.reputation.services import (
+    reputation_content_deleted,
     reputation_content_removed,
     reputation_content_restored,
     reputation_record,
@@ -294,8 +295,8 @@ def review_update(
 
 def review_delete(*, review: Review, actor) -> Review:
     """Soft delete by the author: gone from pages and the summary, kept for moderators.
-    Not a removal for reputation: the points the review earned stay (a moderator's
-    hide, not the author's delete, reverses them)."""
+    The points the review earned go with it (no penalty: that is for a moderator's
+    removal), so deleting a review before a moderator sees it never keeps its points."""
     access_review_edit(user=actor, review=review)
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
@@ -305,6 +306,7 @@ def review_delete(*, review: Review, actor) -> Review:
             _summary_change(product_id=current.product_id, rating=current.rating, sign=-1)
         current.status = Review.Status.DELETED
         current.save(update_fields=["status"])
+        reputation_content_deleted(content=current, author=current.author)
     return current
 
 

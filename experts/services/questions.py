@@ -37,8 +37,10 @@ from community.members.selectors import is_moderator
 from community.ratelimit import rate_limit_hit
 from community.reputation.rules import Reason
 from community.reputation.services import (
+    reputation_content_deleted,
     reputation_content_removed,
     reputation_content_restored,
+    reputation_lock_members,
     reputation_record,
     reputation_undo,
 )
@@ -430,6 +432,7 @@ def answer_delete(*, author, answer: Answer) -> None:
             raise Conflict(_("The accepted answer cannot be deleted."), code="accepted_answer")
         photos = list(current.photos.all())
         was_visible = not current.is_hidden
+        reputation_content_deleted(content=current, author=current.author)
         current.delete()
         renditions_delete_on_commit(photos)
         if was_visible:
@@ -516,6 +519,12 @@ def answer_accept(*, member, answer: Answer) -> Question:
         question.accepted_answer = current
         question.last_activity_at = timezone.now()
         question.save(update_fields=["accepted_answer", "last_activity_at"])
+        previous_author_id = (
+            Answer.objects.filter(pk=previous_id).values_list("author_id", flat=True).first()
+            if previous_id is not None
+            else None
+        )
+        reputation_lock_members(current.author_id, question.author_id, previous_author_id)
         if previous_id is not None:
             _acceptance_undo(question=question, answer_id=previous_id)
         _acceptance_record(question=question, answer=current)
@@ -543,6 +552,10 @@ def answer_unaccept(*, member, question: Question) -> Question:
         previous_id = current.accepted_answer_id
         current.accepted_answer = None
         current.save(update_fields=["accepted_answer"])
+        reputation_lock_members(
+            current.author_id,
+            Answer.objects.filter(pk=previous_id).values_list("author_id", flat=True).first(),
+        )
         _acceptance_undo(question=current, answer_id=previous_id)
     return current
 

@@ -247,3 +247,41 @@ def test_a_vote_withdrawn_while_the_content_was_removed_stays_withdrawn(author, 
         reputation_undo(member=author, source=review, actor=voter, reasons=[Reason.REVIEW_HELPFUL])
         == 0
     )
+
+
+def test_serial_voting_caught_again_after_withdrawing_and_recasting(author):
+    voter = MemberFactory()
+    now = timezone.now()
+    reviews = [ReviewFactory(author=author) for _ in range(rules.SERIAL_VOTES)]
+    for review in reviews:
+        reputation_record(
+            member=author, reason=Reason.REVIEW_HELPFUL, source=review, actor=voter, now=now
+        )
+    assert reputation_serial_votes_reverse(now=now) == rules.SERIAL_VOTES
+    for review in reviews[:4]:  # withdraw and vote again: 4 new votes, under the threshold
+        reputation_undo(member=author, source=review, actor=voter, reasons=[Reason.REVIEW_HELPFUL])
+        reputation_record(
+            member=author, reason=Reason.REVIEW_HELPFUL, source=review, actor=voter, now=now
+        )
+    assert reputation_serial_votes_reverse(now=now) == 4
+    assert total(author) == 1 == recount(author)
+
+
+def test_deleting_a_member_with_reversed_rows_works(author, review):
+    voter = MemberFactory()
+    reputation_record(member=author, reason=Reason.REVIEW_HELPFUL, source=review, actor=voter)
+    reputation_undo(member=author, source=review, actor=voter, reasons=[Reason.REVIEW_HELPFUL])
+    Member.objects.filter(pk=author.pk).delete()
+    assert not ReputationEntry.objects.filter(member_id=author.pk).exists()
+
+
+def test_the_author_deleting_content_gives_back_what_it_earned_without_penalty(author, review):
+    from community.reputation.services import reputation_content_deleted
+
+    reputation_record(
+        member=author, reason=Reason.REVIEW_HELPFUL, source=review, actor=MemberFactory()
+    )
+    assert total(author) == 11
+    assert reputation_content_deleted(content=review, author=author) == 1
+    assert total(author) == 1 == recount(author)
+    assert ReputationEntry.objects.filter(reason=Reason.CONTENT_DELETED).count() == 1

@@ -27,6 +27,7 @@ from tests.factories import (
     EventRSVPFactory,
     MemberFactory,
     ModeratorFactory,
+    ProductFactory,
     ReviewFactory,
 )
 
@@ -220,11 +221,12 @@ def test_hiding_or_restoring_without_a_change_records_nothing_more(review):
     assert len(rows(review.author, reason=Reason.CONTENT_REMOVED)) == 1
 
 
-def test_authors_own_delete_is_not_a_removal(review):
+def test_authors_own_delete_takes_back_the_points_without_penalty(review):
     review_services.review_mark_helpful(review=review, voter=MemberFactory())
     review_services.review_delete(review=review, actor=review.author)
-    assert [entry.reason for entry in rows(review.author)] == [Reason.REVIEW_HELPFUL]
-    assert total(review.author) == 11
+    reasons = sorted(entry.reason for entry in rows(review.author))
+    assert reasons == sorted([Reason.REVIEW_HELPFUL, Reason.CONTENT_DELETED])
+    assert total(review.author) == 1
 
 
 # --- club posts ----------------------------------------------------------------------
@@ -324,10 +326,11 @@ def test_brand_staff_hiding_a_post_is_a_removal_too(club, post):
     assert total(post.author) == 1  # nothing to lose yet: the floor
 
 
-def test_an_authors_own_post_delete_is_not_a_removal(club, post):
+def test_an_authors_own_post_delete_takes_back_the_points_without_penalty(club, post):
     feed_services.post_like(post=post, member=_member(club))
     feed_services.post_delete(post=post, actor=post.author)
-    assert [entry.reason for entry in rows(post.author)] == [Reason.POST_LIKED]
+    reasons = sorted(entry.reason for entry in rows(post.author))
+    assert reasons == sorted([Reason.POST_LIKED, Reason.CONTENT_DELETED])
 
 
 def test_a_like_costs_the_same_queries_however_many_likes_came_before(club, post):
@@ -418,3 +421,29 @@ def test_a_refused_check_in_earns_nothing(club, staff, event):
     with pytest.raises(DomainError):
         event_services.event_check_in(event=event, actor=staff, code=rsvp.checkin_code)
     assert not ReputationEntry.objects.exists()
+
+
+def test_deleting_ones_own_review_or_post_takes_its_points_a_moderators_delete_costs_more():
+    author, voter = MemberFactory(), MemberFactory()
+    review = review_services.review_create(
+        author=author, product=ProductFactory(), rating=4, title="Fine", body="Fine tyre."
+    )
+    review_services.review_mark_helpful(review=review, voter=voter)
+    assert Member.objects.get(pk=author.pk).reputation == 11
+    review_services.review_delete(review=review, actor=author)
+    assert Member.objects.get(pk=author.pk).reputation == 1
+
+    club = ClubFactory()
+    for person in (author, voter):
+        ClubMembershipFactory(club=club, member=person)
+    mine = feed_services.post_create(club=club, author=author, body="Mine.")
+    feed_services.post_like(post=mine, member=voter)
+    feed_services.post_delete(post=mine, actor=author)
+    assert Member.objects.get(pk=author.pk).reputation == 1
+    assert not ReputationEntry.objects.filter(member=author, reason=Reason.CONTENT_REMOVED).exists()
+
+    removed = feed_services.post_create(club=club, author=author, body="Spam.")
+    feed_services.post_like(post=removed, member=voter)
+    feed_services.post_delete(post=removed, actor=ModeratorFactory())
+    assert ReputationEntry.objects.filter(member=author, reason=Reason.CONTENT_REMOVED).exists()
+    assert Member.objects.get(pk=author.pk).reputation == 1
