@@ -355,11 +355,17 @@ def post_like(*, post: ClubPost, member) -> ClubPost:
     with transaction.atomic():
         try:
             with transaction.atomic():
+                # The status is checked by the UPDATE, which holds the row, so a post
+                # hidden meanwhile earns nothing; a repeated like rolls the count back.
+                counted = ClubPost.objects.filter(
+                    pk=post.pk, status=ClubPost.Status.PUBLISHED
+                ).update(like_count=F("like_count") + 1)
+                if not counted:
+                    raise NotFound(_("This post is not available."))
                 ClubPostLike.objects.create(post=post, member=member)
         except IntegrityError:
             pass  # already liked (or a double click raced): the same as once
         else:
-            ClubPost.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
             reputation_record(
                 member=post.author,
                 reason=Reason.POST_LIKED,

@@ -332,7 +332,13 @@ def review_mark_helpful(*, review: Review, voter) -> Review:
         try:
             with transaction.atomic():
                 # Count first: the vote's save reindexes the review and must see the count.
-                Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
+                # The status is checked by the UPDATE itself, which holds the row: a
+                # moderator hiding it meanwhile either waits for this vote or wins.
+                counted = Review.objects.filter(
+                    pk=review.pk, status=Review.Status.PUBLISHED
+                ).update(helpful_count=F("helpful_count") + 1)
+                if not counted:
+                    raise NotFound(_("This review is not available."))
                 HelpfulVote.objects.create(review=review, voter=voter)
         except IntegrityError:
             pass  # already voted: marking twice is the same as once (and earns once)

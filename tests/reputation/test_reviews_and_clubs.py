@@ -7,15 +7,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from brand_clubs.models import ClubMembership, EventRSVP
+from brand_clubs.models import ClubMembership, ClubPost, EventRSVP
 from brand_clubs.services import events as event_services
 from brand_clubs.services import feed as feed_services
-from community.errors import Conflict, DomainError
+from community.errors import Conflict, DomainError, NotFound
 from community.members.models import Member
 from community.reputation.models import ReputationEntry, ReputationScore
 from community.reputation.rules import CONTENT_REMOVED_PENALTY, Reason
 from community.reputation.services import reputation_recalculate
 from community.reviews import services as review_services
+from community.reviews.models import Review
 from experts.models import Certificate, Endorsement
 from tests.factories import (
     BrandStaffFactory,
@@ -447,3 +448,35 @@ def test_deleting_ones_own_review_or_post_takes_its_points_a_moderators_delete_c
     feed_services.post_delete(post=removed, actor=ModeratorFactory())
     assert ReputationEntry.objects.filter(member=author, reason=Reason.CONTENT_REMOVED).exists()
     assert Member.objects.get(pk=author.pk).reputation == 1
+
+
+def test_a_vote_on_content_hidden_meanwhile_earns_nothing():
+    """The page showed the review (or post) before a moderator hid it: the vote is
+    refused under the row's lock and no point lands on hidden content."""
+    review = review_services.review_create(
+        author=MemberFactory(), product=ProductFactory(), rating=4, title="Ok", body="Ok."
+    )
+    stale = Review.objects.get(pk=review.pk)
+    review_services.review_hide(review=review, moderator=ModeratorFactory(), reason="Spam")
+    with pytest.raises(NotFound):
+        review_services.review_mark_helpful(review=stale, voter=MemberFactory())
+    assert not ReputationEntry.objects.filter(reason=Reason.REVIEW_HELPFUL).exists()
+    assert Review.objects.get(pk=review.pk).helpful_count == 0
+
+    club = ClubFactory()
+    author, liker = MemberFactory(), MemberFactory()
+    for person in (author, liker):
+        ClubMembershipFactory(club=club, member=person)
+    post = feed_services.post_create(club=club, author=author, body="Hello.")
+    ClubPost.objects.filter(pk=post.pk).update(status=ClubPost.Status.HIDDEN)
+    post.status = ClubPost.Status.PUBLISHED  # what the page saw
+
+    original_refresh = post.refresh_from_db
+    post.refresh_from_db = lambda **kwargs: None  # the hide lands after the service's check
+    try:
+        with pytest.raises(NotFound):
+            feed_services.post_like(post=post, member=liker)
+    finally:
+        post.refresh_from_db = original_refresh
+    assert not ReputationEntry.objects.filter(reason=Reason.POST_LIKED).exists()
+    assert ClubPost.objects.get(pk=post.pk).like_count == 0
