@@ -55,9 +55,8 @@ class ReviewListView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateV
     page_size = selectors.QUEUE_PAGE_SIZE
     status_choices: list = []
     default_status = ""
-
-    def get_queryset(self, status: str):
-        raise NotImplementedError
+    # The selector of the rows this reviewer may see: (user=, status=) -> queryset.
+    queue_selector = None
 
     def get_breadcrumbs_items(self):
         return [_home_breadcrumb(), {"url": "", "label": self.get_page_title()}]
@@ -68,7 +67,8 @@ class ReviewListView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateV
         status = self.request.GET.get("status", self.default_status)
         if status not in known:
             status = self.default_status
-        paginator = Paginator(self.get_queryset(status), self.page_size)
+        rows = self.queue_selector(user=self.request.user, status=status)
+        paginator = Paginator(rows, self.page_size)
         page = paginator.get_page(self.request.GET.get("p"))
         context.update(
             {
@@ -88,26 +88,22 @@ class ApplicationQueueView(ReviewListView):
     template_name = "experts/admin/application_queue.html"
     page_title = gettext_lazy("Expert applications")
     default_status = "open"
+    queue_selector = staticmethod(selectors.application_queue)
 
     @property
     def status_choices(self):
         return [("open", _("Waiting")), ("", _("All")), *ExpertApplication.Status.choices]
-
-    def get_queryset(self, status):
-        return selectors.application_queue(user=self.request.user, status=status)
 
 
 class CertificateListView(ReviewListView):
     template_name = "experts/admin/certificate_list.html"
     page_title = gettext_lazy("Certificates")
     header_icon = "tick-inverse"
+    queue_selector = staticmethod(selectors.certificate_list_for_reviewer)
 
     @property
     def status_choices(self):
         return [("", _("All")), *Certificate.Status.choices]
-
-    def get_queryset(self, status):
-        return selectors.certificate_list_for_reviewer(user=self.request.user, status=status)
 
 
 class ChallengeListView(ReviewListView):
@@ -115,20 +111,20 @@ class ChallengeListView(ReviewListView):
     page_title = gettext_lazy("Challenges of credentials")
     header_icon = "warning"
     default_status = CredentialChallenge.Status.OPEN
+    queue_selector = staticmethod(selectors.challenge_queue)
 
     @property
     def status_choices(self):
         return [("", _("All")), *CredentialChallenge.Status.choices]
-
-    def get_queryset(self, status):
-        return selectors.challenge_queue(user=self.request.user, status=status)
 
 
 # --- detail pages with actions ----------------------------------------------------------
 
 
 class DecisionView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
-    """A page showing one object; POSTs to its action URLs run one service each."""
+    """A page showing one object; POSTs to its action URLs run one service each.
+    Subclasses name `object_selector` ((user=, pk=) -> the object, or NotFound) and
+    define `perform(*, target, form) -> str`: the service call and its success message."""
 
     header_icon = "user"
     action = None
@@ -137,18 +133,16 @@ class DecisionView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateVie
     list_label = ""
     detail_url_name = ""
     http_method_names = ["get", "post"]
+    object_selector = None
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.forms = {}
 
-    def get_object(self):
-        raise NotImplementedError
-
     @cached_property
     def item(self):
         try:
-            return self.get_object()
+            return self.object_selector(user=self.request.user, pk=self.kwargs["pk"])
         except NotFound as exc:
             raise Http404(exc.message) from None
 
@@ -196,9 +190,6 @@ class DecisionView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateVie
         messages.error(request, _("Nothing was changed. Please correct the errors below."))
         return self.render_to_response(self.get_context_data(), status=400)
 
-    def perform(self, *, target, form) -> str:
-        raise NotImplementedError
-
 
 class ApplicationReviewView(DecisionView):
     template_name = "experts/admin/application_review.html"
@@ -206,9 +197,7 @@ class ApplicationReviewView(DecisionView):
     list_url_name = "expert_review:applications"
     list_label = gettext_lazy("Expert applications")
     detail_url_name = "expert_review:application"
-
-    def get_object(self):
-        return selectors.application_get_for_review(user=self.request.user, pk=self.kwargs["pk"])
+    object_selector = staticmethod(selectors.application_get_for_review)
 
     def get_page_title(self):
         return _("Expert application")
@@ -270,9 +259,7 @@ class CertificateReviewView(DecisionView):
     list_url_name = "expert_review:certificates"
     list_label = gettext_lazy("Certificates")
     detail_url_name = "expert_review:certificate"
-
-    def get_object(self):
-        return selectors.certificate_get_for_review(user=self.request.user, pk=self.kwargs["pk"])
+    object_selector = staticmethod(selectors.certificate_get_for_review)
 
     def get_page_title(self):
         return _("Certificate")
@@ -322,9 +309,7 @@ class ChallengeReviewView(DecisionView):
     list_url_name = "expert_review:challenges"
     list_label = gettext_lazy("Challenges of credentials")
     detail_url_name = "expert_review:challenge"
-
-    def get_object(self):
-        return selectors.challenge_get_for_review(user=self.request.user, pk=self.kwargs["pk"])
+    object_selector = staticmethod(selectors.challenge_get_for_review)
 
     def get_page_title(self):
         return _("Challenge of credentials")
