@@ -16,18 +16,13 @@ import sys
 
 from bench.product_page import (
     DATA,
-    BenchError,
     _env,
-    _get,
-    _log_tail,
-    _run,
     drop_database,
     fresh_database,
-    measure_against_bare,
+    migrate_and_seed,
     page_bench_main,
     ratio_line,
-    start_server,
-    stop_server,
+    serve_and_measure,
 )
 
 NAME = "club_feed"
@@ -119,22 +114,11 @@ def bench_database(kind: str, seconds: float) -> str:
         env = _env(database_url)
         env["CLUB_FEED_PAGE_SIZE"] = str(POSTS)
         env["PRIVATE_MEDIA_ROOT"] = str(DATA / "private_media")
-        _run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0", "--skip-checks"],
-            env,
-            "migrate",
-        )
-        out = _run([sys.executable, "-m", "bench.club_feed", "--seed-only"], env, "seed")
-        feed_path = json.loads(out.strip().splitlines()[-1])["path"]
+        feed_path = migrate_and_seed(env, "bench.club_feed")["path"]
         log = DATA / f"daphne-{NAME}-{kind}.log"
-        server, port = start_server(env, log)
-        try:
-            problem = _check_feed(*_get(port, feed_path))
-            if problem:
-                raise BenchError(f"{feed_path}: {problem}; server log {log}:\n{_log_tail(log)}")
-            page, baseline = measure_against_bare(port, feed_path, _check_feed, seconds)
-        finally:
-            stop_server(server)
+        page, baseline = serve_and_measure(
+            env, log=log, path=feed_path, check=_check_feed, seconds=seconds
+        )
     finally:
         drop_database(kind, name=NAME)
     return ratio_line(f"club feed ({POSTS} posts) {kind}", page, baseline)

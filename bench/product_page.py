@@ -304,17 +304,37 @@ def bench_database(kind: str, seconds: float) -> str:
         env = _env(database_url)
         product_path = prepare(env)
         log = DATA / f"daphne-{kind}.log"
-        server, port = start_server(env, log)
-        try:
-            problem = _check_product_page(*_get(port, product_path))
-            if problem:
-                raise BenchError(f"{product_path}: {problem}; server log {log}:\n{_log_tail(log)}")
-            page, baseline = measure_against_bare(port, product_path, _check_product_page, seconds)
-        finally:
-            stop_server(server)
+        page, baseline = serve_and_measure(
+            env, log=log, path=product_path, check=_check_product_page, seconds=seconds
+        )
     finally:
         drop_database(kind)
     return ratio_line(f"product page ({REVIEWS_PER_PAGE} reviews) {kind}", page, baseline)
+
+
+def serve_and_measure(env, *, log: Path, path: str, check, seconds: float) -> tuple[float, float]:
+    """One Daphne process: check the page once (a wrong page is an error, not a
+    figure), measure it against the bare view, stop the server."""
+    server, port = start_server(env, log)
+    try:
+        problem = check(*_get(port, path))
+        if problem:
+            raise BenchError(f"{path}: {problem}; server log {log}:\n{_log_tail(log)}")
+        return measure_against_bare(port, path, check, seconds)
+    finally:
+        stop_server(server)
+
+
+def migrate_and_seed(env, module: str) -> dict:
+    """Migrate the fresh database, run `python -m <module> --seed-only` in a child
+    process and return the JSON object its last output line holds."""
+    _run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0", "--skip-checks"],
+        env,
+        "migrate",
+    )
+    out = _run([sys.executable, "-m", module, "--seed-only"], env, "seed")
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def measure_against_bare(port: int, path: str, check, seconds: float) -> tuple[float, float]:

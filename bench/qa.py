@@ -19,18 +19,13 @@ import sys
 
 from bench.product_page import (
     DATA,
-    BenchError,
     _env,
-    _get,
-    _log_tail,
-    _run,
     drop_database,
     fresh_database,
-    measure_against_bare,
+    migrate_and_seed,
     page_bench_main,
     ratio_line,
-    start_server,
-    stop_server,
+    serve_and_measure,
 )
 
 NAME = "qa"
@@ -166,23 +161,10 @@ def bench_database(kind: str, seconds: float) -> str:
     try:
         env = _env(database_url)
         env["PRIVATE_MEDIA_ROOT"] = str(DATA / "private_media")
-        _run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0", "--skip-checks"],
-            env,
-            "migrate",
-        )
-        out = _run([sys.executable, "-m", "bench.qa", "--seed-only"], env, "seed")
-        seeded = json.loads(out.strip().splitlines()[-1])
+        seeded = migrate_and_seed(env, "bench.qa")
         path, check = seeded["path"], _checker(seeded["answers"])
         log = DATA / f"daphne-{NAME}-{kind}.log"
-        server, port = start_server(env, log)
-        try:
-            problem = check(*_get(port, path))
-            if problem:
-                raise BenchError(f"{path}: {problem}; server log {log}:\n{_log_tail(log)}")
-            page, baseline = measure_against_bare(port, path, check, seconds)
-        finally:
-            stop_server(server)
+        page, baseline = serve_and_measure(env, log=log, path=path, check=check, seconds=seconds)
     finally:
         drop_database(kind, name=NAME)
     return ratio_line(f"question page ({ANSWERS} answers) {kind}", page, baseline)

@@ -17,53 +17,31 @@ class ReviewerMenuItem(MenuItem):
         return is_certification_reviewer(request.user)
 
 
+def _decision_paths(prefix: str, view, name: str) -> list:
+    """The detail page of one object and one POST URL per action the view declares
+    (`actions`): e.g. applications/<pk>/ and applications/<pk>/request-info/."""
+    return [
+        path(f"{prefix}/<int:pk>/", view.as_view(), name=name),
+        *(
+            path(
+                f"{prefix}/<int:pk>/{action.replace('_', '-')}/",
+                view.as_view(action=action),
+                name=action,
+            )
+            for action in view.actions
+        ),
+    ]
+
+
 @hooks.register("register_admin_urls")
 def register_certification_urls():
-    application = admin_views.ApplicationReviewView
-    certificate = admin_views.CertificateReviewView
-    challenge = admin_views.ChallengeReviewView
     urlpatterns = [
         path("", admin_views.ApplicationQueueView.as_view(), name="applications"),
-        path("applications/<int:pk>/", application.as_view(), name="application"),
-        path(
-            "applications/<int:pk>/approve/",
-            application.as_view(action="approve"),
-            name="approve",
-        ),
-        path(
-            "applications/<int:pk>/reject/",
-            application.as_view(action="reject"),
-            name="reject",
-        ),
-        path(
-            "applications/<int:pk>/request-info/",
-            application.as_view(action="request_info"),
-            name="request_info",
-        ),
+        *_decision_paths("applications", admin_views.ApplicationReviewView, "application"),
         path("certificates/", admin_views.CertificateListView.as_view(), name="certificates"),
-        path("certificates/<int:pk>/", certificate.as_view(), name="certificate"),
-        path(
-            "certificates/<int:pk>/suspend/",
-            certificate.as_view(action="suspend"),
-            name="suspend",
-        ),
-        path(
-            "certificates/<int:pk>/reinstate/",
-            certificate.as_view(action="reinstate"),
-            name="reinstate",
-        ),
-        path(
-            "certificates/<int:pk>/revoke/",
-            certificate.as_view(action="revoke"),
-            name="revoke",
-        ),
+        *_decision_paths("certificates", admin_views.CertificateReviewView, "certificate"),
         path("challenges/", admin_views.ChallengeListView.as_view(), name="challenges"),
-        path("challenges/<int:pk>/", challenge.as_view(), name="challenge"),
-        path(
-            "challenges/<int:pk>/resolve/",
-            challenge.as_view(action="resolve"),
-            name="resolve",
-        ),
+        *_decision_paths("challenges", admin_views.ChallengeReviewView, "challenge"),
     ]
     return [
         path(
