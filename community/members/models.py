@@ -77,6 +77,11 @@ class Member(AbstractUser):
     # STARTING_POINTS + the sum of the member's reputation ledger rows, kept by
     # community.reputation.services in the transaction of each row (never below 1).
     reputation = models.IntegerField(_("reputation"), default=1, editable=False)
+    # Kept by community.reputation.trust (rules.TrustLevel); every change is a ledger row.
+    trust_level = models.PositiveSmallIntegerField(_("trust level"), default=0, editable=False)
+    # When a level-3 member first stopped meeting level 3's requirements; they keep the
+    # level until rules.TRUST_DEMOTION_GRACE_DAYS have passed (cleared when they meet them).
+    trust_level_failing_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

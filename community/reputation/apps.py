@@ -7,3 +7,10 @@ class ReputationConfig(AppConfig):
     label = "reputation"
     verbose_name = _("Reputation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from community.reputation.activity import record_visit_on_login
+
+        user_logged_in.connect(record_visit_on_login, dispatch_uid="reputation_visit_on_login")

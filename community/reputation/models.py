@@ -55,6 +55,8 @@ class ReputationEntry(models.Model):
     reverses = models.OneToOneField(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="reversed_by"
     )
+    # For a trust level change (LEVEL_* reasons, no points): the level reached.
+    trust_level = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -120,3 +122,25 @@ class ReputationScore(models.Model):
     def __str__(self):
         scope = f"club {self.club_id}" if self.club_id else f"category {self.category_id}"
         return f"{self.total} for member {self.member_id} in {scope}"
+
+
+class MemberVisit(models.Model):
+    """One row per member per (UTC) day they were signed in: the trust levels' "days
+    visited" and "read" requirements count these. `items_read` counts the distinct
+    reviews, posts and answers shown to the member that day (trust.py)."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="visits"
+    )
+    day = models.DateField()
+    items_read = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "day"], name="one_visit_per_member_day")
+        ]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+
+    def __str__(self):
+        return f"member {self.member_id} on {self.day}"

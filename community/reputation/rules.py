@@ -6,6 +6,8 @@ RULE_VERSION: every ledger row keeps the version it was recorded under, so a mem
 can see why an old row differs from today's rules. Why these values:
 docs/decisions/0007-reputation-ledger.md."""
 
+from typing import NamedTuple
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +42,10 @@ class Reason(models.TextChoices):
     CONTENT_RESTORED = "content_restored", _("Restored by a moderator")
     SERIAL_VOTING = "serial_voting", _("Serial voting reversed")
     CONTENT_DELETED = "content_deleted", _("You deleted it")
+    # Trust level changes (no points; the row records the new level).
+    LEVEL_PROMOTED = "level_promoted", _("You reached a new trust level")
+    LEVEL_DEMOTED = "level_demoted", _("Your trust level went down")
+    LEVEL_GRANTED = "level_granted", _("A moderator changed your trust level")
 
 
 # Points of each earning reason. A review marked helpful is worth more when it is a
@@ -111,3 +117,105 @@ def published_rules() -> list[tuple[str, int]]:
             CONTENT_REMOVED_PENALTY,
         ),
     ]
+
+
+# ---------------------------------------------------------------------------------------
+# Trust levels. Requirements are computed from the member's own activity
+# (community/reputation/trust.py) and published on /reputation/ requirement by
+# requirement. Levels 1 and 2 are kept once reached; level 3 is re-checked over a
+# rolling window and lost only after failing it for TRUST_DEMOTION_GRACE_DAYS; level 4
+# is granted and withdrawn by moderators only. Why these values: ADR 0008.
+# ---------------------------------------------------------------------------------------
+
+
+class TrustLevel(models.IntegerChoices):
+    NEW = 0, _("New")
+    BASIC = 1, _("Basic")
+    MEMBER = 2, _("Member")
+    REGULAR = 3, _("Regular")
+    LEADER = 4, _("Leader")
+
+
+class Stat(models.TextChoices):
+    """What the requirements count; trust.py knows how to count each."""
+
+    DAYS_VISITED = "days_visited", _("days visited")
+    ITEMS_READ = "items_read", _("reviews, posts and answers read")
+    HELPFUL_GIVEN = "helpful_given", _("helpful votes and likes given")
+    HELPFUL_RECEIVED = "helpful_received", _("helpful votes and likes received")
+    CONTRIBUTIONS = "contributions", _("reviews, club posts and answers written")
+    FLAGS_AGREED = "flags_agreed", _("flags a moderator agreed with")
+    CONTENT_REMOVED = "content_removed", _("posts removed by moderators")
+    SUSPENSIONS = "suspensions", _("bans from a club")
+
+
+class Requirement(NamedTuple):
+    stat: str
+    need: int
+    # At least `need`, or, for the things that count against a member, at most `need`.
+    at_most: bool = False
+
+
+# The window level 3 is measured over (Discourse's "last 100 days").
+REGULAR_WINDOW_DAYS = 100
+TRUST_DEMOTION_GRACE_DAYS = 14
+
+LEVEL_REQUIREMENTS: dict[int, tuple[Requirement, ...]] = {
+    TrustLevel.BASIC: (
+        Requirement(Stat.DAYS_VISITED, 2),
+        Requirement(Stat.ITEMS_READ, 20),
+    ),
+    TrustLevel.MEMBER: (
+        Requirement(Stat.DAYS_VISITED, 15),
+        Requirement(Stat.ITEMS_READ, 100),
+        Requirement(Stat.HELPFUL_GIVEN, 1),
+        Requirement(Stat.HELPFUL_RECEIVED, 1),
+        Requirement(Stat.CONTRIBUTIONS, 3),
+    ),
+    # Counted over the last REGULAR_WINDOW_DAYS days.
+    TrustLevel.REGULAR: (
+        Requirement(Stat.DAYS_VISITED, 50),
+        Requirement(Stat.ITEMS_READ, 500),
+        Requirement(Stat.HELPFUL_GIVEN, 30),
+        Requirement(Stat.HELPFUL_RECEIVED, 20),
+        Requirement(Stat.CONTRIBUTIONS, 10),
+        Requirement(Stat.FLAGS_AGREED, 1),
+        Requirement(Stat.CONTENT_REMOVED, 2, at_most=True),
+        Requirement(Stat.SUSPENSIONS, 0, at_most=True),
+    ),
+}
+WINDOWED_LEVELS = frozenset({TrustLevel.REGULAR})
+
+
+class Privilege(models.TextChoices):
+    POST_LINKS = "post_links", _("Post links")
+    POST_MANY_PHOTOS = "post_many_photos", _("Add more than one photo to a post")
+    WEIGHTED_FLAGS = "weighted_flags", _("Flags that count double")
+    SKIP_PREMODERATION = "skip_premoderation", _("Post without waiting for a moderator")
+    EDIT_WIKI = "edit_wiki", _("Improve community wiki answers")
+    VIEW_MODERATION_QUEUE = "view_moderation_queue", _("See the moderation queue")
+    MODERATE_OWN_CLUBS = "moderate_own_clubs", _("Moderate in your clubs")
+
+
+PRIVILEGE_LEVELS: dict[str, int] = {
+    Privilege.POST_LINKS: TrustLevel.BASIC,
+    Privilege.POST_MANY_PHOTOS: TrustLevel.BASIC,
+    Privilege.WEIGHTED_FLAGS: TrustLevel.MEMBER,
+    Privilege.SKIP_PREMODERATION: TrustLevel.MEMBER,
+    Privilege.EDIT_WIKI: TrustLevel.REGULAR,
+    Privilege.VIEW_MODERATION_QUEUE: TrustLevel.REGULAR,
+    Privilege.MODERATE_OWN_CLUBS: TrustLevel.LEADER,
+}
+
+# Photos on one post below POST_MANY_PHOTOS (reviews, club posts, answers).
+PHOTOS_BEFORE_BASIC = 1
+
+
+def flag_weight(trust_level: int) -> int:
+    """How much one member's flag counts toward hiding content for review: members who
+    have shown judgement (level 2+) count double, as on Discourse."""
+    return 2 if trust_level >= PRIVILEGE_LEVELS[Privilege.WEIGHTED_FLAGS] else 1
+
+
+def has_privilege(trust_level: int, privilege: str) -> bool:
+    return trust_level >= PRIVILEGE_LEVELS[privilege]

@@ -1,0 +1,187 @@
+"""Reads for trust levels: what a member has done, counted the way rules.py's level
+requirements need it, and their progress toward the next level."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from community.reputation import rules
+from community.reputation.models import MemberVisit, ReputationEntry
+from community.reputation.rules import Reason, Stat, TrustLevel
+
+# Votes of others that say "this helped": the down vote is not one.
+HELPFUL_REASONS = frozenset(rules.VOTE_REASONS - {Reason.ANSWER_DOWNVOTED})
+
+
+def _window_start(now: datetime) -> datetime:
+    return now - timedelta(days=rules.REGULAR_WINDOW_DAYS)
+
+
+def trust_stats(*, member, since: datetime | None = None) -> dict[str, int]:
+    """Every Stat for `member`, over all time or since `since`. Votes are counted from
+    the ledger (one row per vote, reversed rows excluded) so that undone votes and
+    serial votes do not count; written content from its own tables."""
+    visits = MemberVisit.objects.filter(member=member)
+    if since is not None:
+        visits = visits.filter(day__gte=since.date())
+    visit_totals = visits.aggregate(days=Count("pk"), read=Sum("items_read"))
+
+    kept = Q(reverses__isnull=True, reversed_by__isnull=True)
+    when = Q(created_at__gte=since) if since is not None else Q()
+    received = (
+        ReputationEntry.objects.filter(member=member)
+        .filter(when)
+        .aggregate(
+            helpful=Count("pk", filter=kept & Q(reason__in=HELPFUL_REASONS, rule_delta__gt=0)),
+            removed=Count("pk", filter=kept & Q(reason=Reason.CONTENT_REMOVED)),
+        )
+    )
+    given = (
+        ReputationEntry.objects.filter(actor=member, reason__in=HELPFUL_REASONS, rule_delta__gt=0)
+        .filter(kept & when)
+        .exclude(member=member)
+        .count()
+    )
+
+    created = {"created_at__gte": since} if since is not None else {}
+    review_model = apps.get_model("reviews", "Review")
+    post_model = apps.get_model("brand_clubs", "ClubPost")
+    answer_model = apps.get_model("experts", "Answer")
+    contributions = (
+        review_model.objects.filter(author=member, status="published", **created).count()
+        + post_model.objects.filter(author=member, status="published", **created).count()
+        + answer_model.objects.filter(author=member, is_hidden=False, **created).count()
+    )
+    flags_agreed = (
+        apps.get_model("reviews", "ReviewFlag")
+        .objects.filter(
+            reporter=member, resolved_at__isnull=False, review__status="hidden", **created
+        )
+        .count()
+    )
+    suspensions = (
+        apps.get_model("brand_clubs", "ClubAuditEntry")
+        .objects.filter(target_member=member, action="ban", **created)
+        .count()
+    )
+    return {
+        Stat.DAYS_VISITED: visit_totals["days"] or 0,
+        Stat.ITEMS_READ: visit_totals["read"] or 0,
+        Stat.HELPFUL_GIVEN: given,
+        Stat.HELPFUL_RECEIVED: received["helpful"],
+        Stat.CONTRIBUTIONS: contributions,
+        Stat.FLAGS_AGREED: flags_agreed,
+        Stat.CONTENT_REMOVED: received["removed"],
+        Stat.SUSPENSIONS: suspensions,
+    }
+
+
+@dataclass(frozen=True)
+class RequirementProgress:
+    stat: str
+    label: str
+    have: int
+    need: int
+    at_most: bool
+
+    @property
+    def met(self) -> bool:
+        return self.have <= self.need if self.at_most else self.have >= self.need
+
+
+def requirements_progress(level: int, stats: dict[str, int]) -> list[RequirementProgress]:
+    return [
+        RequirementProgress(
+            stat=requirement.stat,
+            label=Stat(requirement.stat).label,
+            have=stats[requirement.stat],
+            need=requirement.need,
+            at_most=requirement.at_most,
+        )
+        for requirement in rules.LEVEL_REQUIREMENTS[level]
+    ]
+
+
+def meets_level(level: int, stats: dict[str, int]) -> bool:
+    return all(item.met for item in requirements_progress(level, stats))
+
+
+def stats_for_level(*, member, level: int, now: datetime | None = None) -> dict[str, int]:
+    since = _window_start(now or timezone.now()) if level in rules.WINDOWED_LEVELS else None
+    return trust_stats(member=member, since=since)
+
+
+@dataclass(frozen=True)
+class TrustProgress:
+    level: int
+    level_label: str
+    # The level being worked toward (for a Regular: keeping level 3), or None.
+    target: int | None
+    target_label: str
+    windowed: bool
+    requirements: list[RequirementProgress]
+    # For a Regular who stopped meeting the requirements: when the level would go.
+    demotion_at: datetime | None
+    granted_by_moderators: bool
+
+    @property
+    def met_count(self) -> int:
+        return sum(item.met for item in self.requirements)
+
+
+def trust_progress(*, member, now: datetime | None = None) -> TrustProgress:
+    """What the member's page shows: their level and, requirement by requirement, how
+    far they are from the next one ("7 of 15 days visited")."""
+    now = now or timezone.now()
+    level = member.trust_level
+    if level >= TrustLevel.LEADER:
+        target = None
+    elif level == TrustLevel.REGULAR:
+        target = TrustLevel.REGULAR
+    else:
+        target = level + 1
+    requirements = []
+    if target is not None:
+        stats = stats_for_level(member=member, level=target, now=now)
+        requirements = requirements_progress(target, stats)
+    demotion_at = None
+    if level == TrustLevel.REGULAR and member.trust_level_failing_since:
+        demotion_at = member.trust_level_failing_since + timedelta(
+            days=rules.TRUST_DEMOTION_GRACE_DAYS
+        )
+    return TrustProgress(
+        level=level,
+        level_label=TrustLevel(level).label,
+        target=target,
+        target_label=TrustLevel(target).label if target is not None else "",
+        windowed=target in rules.WINDOWED_LEVELS,
+        requirements=requirements,
+        demotion_at=demotion_at,
+        granted_by_moderators=level >= TrustLevel.LEADER,
+    )
+
+
+def published_levels() -> list[dict]:
+    """Every level with its requirements and what it unlocks, for the rules page."""
+    levels = []
+    for level in TrustLevel:
+        levels.append(
+            {
+                "level": int(level),
+                "label": level.label,
+                "requirements": [
+                    {"label": Stat(r.stat).label, "need": r.need, "at_most": r.at_most}
+                    for r in rules.LEVEL_REQUIREMENTS.get(level, ())
+                ],
+                "windowed": level in rules.WINDOWED_LEVELS,
+                "privileges": [
+                    rules.Privilege(privilege).label
+                    for privilege, needed in rules.PRIVILEGE_LEVELS.items()
+                    if needed == level
+                ],
+            }
+        )
+    return levels
