@@ -18,11 +18,13 @@ from community.members.notifications import (
     notification_preferences_set,
 )
 from community.members.selectors import (
+    is_moderator,
     member_get_public,
     notification_get_for,
     notification_list_for,
 )
 from community.members.services import member_update_profile
+from community.reputation.rules import TrustLevel
 from community.reviews.selectors import review_list_by_author
 
 REVIEWS_PER_PAGE = 20
@@ -33,7 +35,15 @@ def profile(request, pk):
     member = member_get_public(pk=pk)
     reviews = review_list_by_author(author=member, viewer=request.user)
     page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "members/profile.html", {"member": member, "page": page})
+    context = {
+        "member": member,
+        "page": page,
+        # Level and total are fields of the member row: no query.
+        "trust_level_label": TrustLevel(member.trust_level).label,
+        # Site moderators grant and withdraw level 4 (community/reputation/views.py).
+        "can_change_leader": is_moderator(request.user),
+    }
+    return render(request, "members/profile.html", context)
 
 
 @login_required

@@ -69,6 +69,18 @@ class ReputationEntry(models.Model):
             models.Index(
                 fields=["member", "club", "category", "delta"], name="reputation_entry_sums_idx"
             ),
+            # The weekly and monthly leaderboards: one scope's rows since a date, summed
+            # per member (partial and covering, so an index-only scan).
+            models.Index(
+                fields=["club", "created_at", "member", "delta"],
+                condition=models.Q(club__isnull=False),
+                name="reputation_entry_club_board",
+            ),
+            models.Index(
+                fields=["category", "created_at", "member", "delta"],
+                condition=models.Q(category__isnull=False),
+                name="reputation_entry_field_board",
+            ),
         ]
         verbose_name = _("reputation entry")
         verbose_name_plural = _("reputation entries")

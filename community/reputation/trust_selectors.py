@@ -20,63 +20,90 @@ def _window_start(now: datetime) -> datetime:
     return now - timedelta(days=rules.REGULAR_WINDOW_DAYS)
 
 
-def trust_stats(*, member, since: datetime | None = None) -> dict[str, int]:
-    """Every Stat for `member`, over all time or since `since`. Votes are counted from
-    the ledger (one row per vote, reversed rows excluded) so that undone votes and
-    serial votes do not count; written content from its own tables."""
+def _visit_stats(member, since, created) -> dict[str, int]:
     visits = MemberVisit.objects.filter(member=member)
     if since is not None:
         visits = visits.filter(day__gte=since.date())
-    visit_totals = visits.aggregate(days=Count("pk"), read=Sum("items_read"))
+    totals = visits.aggregate(days=Count("pk"), read=Sum("items_read"))
+    return {Stat.DAYS_VISITED: totals["days"] or 0, Stat.ITEMS_READ: totals["read"] or 0}
 
-    kept = Q(reverses__isnull=True, reversed_by__isnull=True)
+
+_KEPT = Q(reverses__isnull=True, reversed_by__isnull=True)
+
+
+def _received_stats(member, since, created) -> dict[str, int]:
     when = Q(created_at__gte=since) if since is not None else Q()
-    received = (
+    totals = (
         ReputationEntry.objects.filter(member=member)
         .filter(when)
         .aggregate(
-            helpful=Count("pk", filter=kept & Q(reason__in=HELPFUL_REASONS, rule_delta__gt=0)),
-            removed=Count("pk", filter=kept & Q(reason=Reason.CONTENT_REMOVED)),
+            helpful=Count("pk", filter=_KEPT & Q(reason__in=HELPFUL_REASONS, rule_delta__gt=0)),
+            removed=Count("pk", filter=_KEPT & Q(reason=Reason.CONTENT_REMOVED)),
         )
     )
-    given = (
-        ReputationEntry.objects.filter(actor=member, reason__in=HELPFUL_REASONS, rule_delta__gt=0)
-        .filter(kept & when)
-        .exclude(member=member)
-        .count()
-    )
+    return {Stat.HELPFUL_RECEIVED: totals["helpful"], Stat.CONTENT_REMOVED: totals["removed"]}
 
-    created = {"created_at__gte": since} if since is not None else {}
+
+def _given_stats(member, since, created) -> dict[str, int]:
+    given = ReputationEntry.objects.filter(
+        _KEPT, actor=member, reason__in=HELPFUL_REASONS, rule_delta__gt=0, **created
+    ).exclude(member=member)
+    return {Stat.HELPFUL_GIVEN: given.count()}
+
+
+def _contribution_stats(member, since, created) -> dict[str, int]:
     review_model = apps.get_model("reviews", "Review")
     post_model = apps.get_model("brand_clubs", "ClubPost")
     answer_model = apps.get_model("experts", "Answer")
-    contributions = (
+    written = (
         review_model.objects.filter(author=member, status="published", **created).count()
         + post_model.objects.filter(author=member, status="published", **created).count()
         + answer_model.objects.filter(author=member, is_hidden=False, **created).count()
     )
-    flags_agreed = (
-        apps.get_model("reviews", "ReviewFlag")
-        .objects.filter(
-            reporter=member, resolved_at__isnull=False, review__status="hidden", **created
-        )
-        .count()
+    return {Stat.CONTRIBUTIONS: written}
+
+
+def _flag_stats(member, since, created) -> dict[str, int]:
+    agreed = apps.get_model("reviews", "ReviewFlag").objects.filter(
+        reporter=member, resolved_at__isnull=False, review__status="hidden", **created
     )
-    suspensions = (
-        apps.get_model("brand_clubs", "ClubAuditEntry")
-        .objects.filter(target_member=member, action="ban", **created)
-        .count()
+    return {Stat.FLAGS_AGREED: agreed.count()}
+
+
+def _suspension_stats(member, since, created) -> dict[str, int]:
+    bans = apps.get_model("brand_clubs", "ClubAuditEntry").objects.filter(
+        target_member=member, action="ban", **created
     )
-    return {
-        Stat.DAYS_VISITED: visit_totals["days"] or 0,
-        Stat.ITEMS_READ: visit_totals["read"] or 0,
-        Stat.HELPFUL_GIVEN: given,
-        Stat.HELPFUL_RECEIVED: received["helpful"],
-        Stat.CONTRIBUTIONS: contributions,
-        Stat.FLAGS_AGREED: flags_agreed,
-        Stat.CONTENT_REMOVED: received["removed"],
-        Stat.SUSPENSIONS: suspensions,
-    }
+    return {Stat.SUSPENSIONS: bans.count()}
+
+
+# Each counter and the stats it yields: only the counters a level's requirements need
+# are run (Basic needs one query, not eight).
+_COUNTERS = {
+    Stat.DAYS_VISITED: _visit_stats,
+    Stat.ITEMS_READ: _visit_stats,
+    Stat.HELPFUL_RECEIVED: _received_stats,
+    Stat.CONTENT_REMOVED: _received_stats,
+    Stat.HELPFUL_GIVEN: _given_stats,
+    Stat.CONTRIBUTIONS: _contribution_stats,
+    Stat.FLAGS_AGREED: _flag_stats,
+    Stat.SUSPENSIONS: _suspension_stats,
+}
+
+
+def trust_stats(
+    *, member, since: datetime | None = None, only=None, known: dict | None = None
+) -> dict[str, int]:
+    """The Stats in `only` (default: all) for `member`, over all time or since `since`.
+    Votes are counted from the ledger (one row per vote, reversed rows excluded) so that
+    undone votes and serial votes do not count; written content from its own tables.
+    `known` holds stats already counted for the same period and is filled in."""
+    stats = known if known is not None else {}
+    created = {"created_at__gte": since} if since is not None else {}
+    for stat in only or _COUNTERS:
+        if stat not in stats:
+            stats.update(_COUNTERS[stat](member, since, created))
+    return stats
 
 
 @dataclass(frozen=True)
@@ -109,9 +136,17 @@ def meets_level(level: int, stats: dict[str, int]) -> bool:
     return all(item.met for item in requirements_progress(level, stats))
 
 
-def stats_for_level(*, member, level: int, now: datetime | None = None) -> dict[str, int]:
-    since = _window_start(now or timezone.now()) if level in rules.WINDOWED_LEVELS else None
-    return trust_stats(member=member, since=since)
+def stats_for_level(
+    *, member, level: int, now: datetime | None = None, counted: dict | None = None
+) -> dict[str, int]:
+    """The stats `level`'s requirements need, over its period. `counted` (a dict the
+    caller keeps for one request) lets an evaluation and the progress shown after it
+    share their counts."""
+    windowed = level in rules.WINDOWED_LEVELS
+    since = _window_start(now or timezone.now()) if windowed else None
+    known = counted.setdefault(windowed, {}) if counted is not None else None
+    needed = [requirement.stat for requirement in rules.LEVEL_REQUIREMENTS[level]]
+    return trust_stats(member=member, since=since, only=needed, known=known)
 
 
 @dataclass(frozen=True)
@@ -132,7 +167,9 @@ class TrustProgress:
         return sum(item.met for item in self.requirements)
 
 
-def trust_progress(*, member, now: datetime | None = None) -> TrustProgress:
+def trust_progress(
+    *, member, now: datetime | None = None, counted: dict | None = None
+) -> TrustProgress:
     """What the member's page shows: their level and, requirement by requirement, how
     far they are from the next one ("7 of 15 days visited")."""
     now = now or timezone.now()
@@ -145,7 +182,7 @@ def trust_progress(*, member, now: datetime | None = None) -> TrustProgress:
         target = level + 1
     requirements = []
     if target is not None:
-        stats = stats_for_level(member=member, level=target, now=now)
+        stats = stats_for_level(member=member, level=target, now=now, counted=counted)
         requirements = requirements_progress(target, stats)
     demotion_at = None
     if level == TrustLevel.REGULAR and member.trust_level_failing_since:

@@ -84,16 +84,24 @@ def _lock(member_id: int):
 
 
 def _save_level(locked, member) -> None:
-    locked.save(update_fields=["trust_level", "trust_level_failing_since"])
+    if (locked.trust_level, locked.trust_level_failing_since) != (
+        member.trust_level,
+        member.trust_level_failing_since,
+    ):
+        locked.save(update_fields=["trust_level", "trust_level_failing_since"])
     # Keep the caller's object true, so a gate checked later in the request sees it.
     member.trust_level = locked.trust_level
     member.trust_level_failing_since = locked.trust_level_failing_since
 
 
-def trust_level_evaluate(*, member, now: datetime | None = None) -> int:
+def trust_level_evaluate(
+    *, member, now: datetime | None = None, counted: dict | None = None
+) -> int:
     """Promote while the next level's requirements are met (up to Regular); for a
     Regular who no longer meets them, start the grace period, and demote to Member
-    once it has passed. Leaders are left to moderators. Returns the level."""
+    once it has passed. Leaders are left to moderators. Returns the level. `counted`:
+    see trust_selectors.stats_for_level (only pass it when nothing is written between
+    this and its next use)."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(member.pk)
@@ -102,7 +110,8 @@ def trust_level_evaluate(*, member, now: datetime | None = None) -> int:
             return level
         reached = level
         while reached < TrustLevel.REGULAR and meets_level(
-            reached + 1, stats_for_level(member=locked, level=reached + 1, now=now)
+            reached + 1,
+            stats_for_level(member=locked, level=reached + 1, now=now, counted=counted),
         ):
             reached += 1
         if reached > level:
@@ -110,7 +119,9 @@ def trust_level_evaluate(*, member, now: datetime | None = None) -> int:
             locked.trust_level_failing_since = None
             _level_row(member_id=locked.pk, level=reached, reason=Reason.LEVEL_PROMOTED, now=now)
         elif level == TrustLevel.REGULAR:
-            stats = stats_for_level(member=locked, level=TrustLevel.REGULAR, now=now)
+            stats = stats_for_level(
+                member=locked, level=TrustLevel.REGULAR, now=now, counted=counted
+            )
             if meets_level(TrustLevel.REGULAR, stats):
                 locked.trust_level_failing_since = None
             elif locked.trust_level_failing_since is None:
