@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from brand_clubs.models import Category
+from brand_clubs.models import Category, ClubMembership
 from community.reputation.models import ReputationScore
 from community.reputation.rules import TrustLevel
 
@@ -80,28 +80,41 @@ def _ranked(pairs) -> list[LeaderboardRow]:
     return rows
 
 
+def _banned_from_club(club_id: int, member_ref: str) -> Exists:
+    return Exists(
+        ClubMembership.objects.filter(
+            club_id=club_id, member_id=OuterRef(member_ref), status=ClubMembership.Status.BANNED
+        )
+    )
+
+
 def _leaderboard(*, scope: str, scope_id: int, period: str, now: datetime | None) -> list:
+    """A club's board leaves out members banned from the club: a ban is the club's
+    verdict on them, and the board is the club's showcase."""
     since = period_start(period, now=now)
     if since is None:
+        scores = ReputationScore.objects.filter(
+            **{f"{scope}_id": scope_id}, total__gt=0, member__is_active=True
+        )
+        if scope == "club":
+            scores = scores.exclude(_banned_from_club(scope_id, "member_id"))
         scores = (
-            ReputationScore.objects.filter(
-                **{f"{scope}_id": scope_id}, total__gt=0, member__is_active=True
-            )
-            .select_related("member")
+            scores.select_related("member")
             .only("total", "member_id", *(f"member__{field}" for field in _MEMBER_FIELDS))
             .order_by("-total", "member_id")[:LEADERBOARD_SIZE]
         )
         return _ranked((score.member, score.total) for score in scores)
     # One grouped query from the member side: the filter on the entries and the sum
     # share one join, so only the scope's rows of the window are summed.
+    members = get_user_model().objects.filter(
+        Q(**{f"reputation_entries__{scope}_id": scope_id})
+        & Q(reputation_entries__created_at__gte=since),
+        is_active=True,
+    )
+    if scope == "club":
+        members = members.exclude(_banned_from_club(scope_id, "pk"))
     members = (
-        get_user_model()
-        .objects.filter(
-            Q(**{f"reputation_entries__{scope}_id": scope_id})
-            & Q(reputation_entries__created_at__gte=since),
-            is_active=True,
-        )
-        .only(*_MEMBER_FIELDS)
+        members.only(*_MEMBER_FIELDS)
         .annotate(points=Sum("reputation_entries__delta"))
         .filter(points__gt=0)
         .order_by("-points", "pk")[:LEADERBOARD_SIZE]

@@ -114,6 +114,16 @@ def test_inactive_members_and_non_positive_sums_are_left_out():
         ], period
 
 
+def test_members_banned_from_the_club_are_left_out_of_its_board():
+    club = ClubFactory()
+    kept, banned = MemberFactory.create_batch(2)
+    events(kept, 1, club=club)
+    events(banned, 3, club=club)
+    ClubMembershipFactory(club=club, member=banned, status=ClubMembership.Status.BANNED)
+    for period in (WEEK, MONTH, ALL_TIME):
+        assert board(leaderboard_for_club(club=club, period=period)) == [(1, kept.pk, 5)], period
+
+
 def test_periods_count_only_their_window():
     club = ClubFactory()
     this_week, this_month, long_ago = MemberFactory.create_batch(3)
