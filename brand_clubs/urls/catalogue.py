@@ -6,4 +6,9 @@ urlpatterns = [
     path("brands/", catalogue.brand_list, name="brand_list"),
     path("brands/<str:slug>/", catalogue.brand_detail, name="brand"),
     path("brands/<str:brand_slug>/<str:product_slug>/", catalogue.product_detail, name="product"),
+    path(
+        "brands/<str:brand_slug>/<str:product_slug>/weighted/",
+        catalogue.product_weighted,
+        name="product_weighted",
+    ),
 ]

@@ -1,4 +1,5 @@
-"""Brand and product pages."""
+"""Brand and product pages, with the trust-weighted score, its "How is this
+calculated?" page and the brand trust summary (community/reviews/trust_score.py)."""
 
 import json
 
@@ -9,8 +10,16 @@ from django.utils.translation import gettext as _
 from brand_clubs import selectors
 from brand_clubs.selectors.clubs import club_list_for_brand
 from brand_clubs.services import is_brand_staff
+from community.reputation import rules
+from community.reputation.activity import note_items_read
 from community.reviews.forms import ReviewFilterForm
 from community.reviews.selectors import review_list_for_product, review_of_member_for_product
+from community.reviews.trust_score import (
+    brand_trust_summary,
+    product_weight_breakdown,
+    product_weighted_score,
+    published_weight_rules,
+)
 
 BRANDS_PER_PAGE = 24
 REVIEWS_PER_PAGE = 20
@@ -25,7 +34,12 @@ def brand_detail(request, slug):
     brand = selectors.brand_get(slug=slug)
     products = selectors.product_list_for_brand(brand=brand)
     page = Paginator(products, BRANDS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"brand": brand, "page": page, "clubs": club_list_for_brand(brand=brand)}
+    context = {
+        "brand": brand,
+        "page": page,
+        "clubs": club_list_for_brand(brand=brand),
+        "trust": brand_trust_summary(brand=brand),
+    }
     return render(request, "brand_clubs/brand_detail.html", context)
 
 
@@ -88,6 +102,8 @@ def product_detail(request, brand_slug, product_slug):
         verified=filters["verified"],
     )
     page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    # Evaluates the page's reviews once; the template and the JSON-LD reuse the result.
+    note_items_read(request, [f"review:{review.pk}" for review in page.object_list])
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -102,5 +118,24 @@ def product_detail(request, brand_slug, product_slug):
         "clubs": club_list_for_brand(brand=product.brand),
         "json_ld": product_json_ld(product, page.object_list),
         "page_title": _("%(product)s reviews") % {"product": product.name},
+        "weighted": product_weighted_score(product=product),
+        "weighted_min_reviews": rules.WEIGHTED_MIN_REVIEWS,
     }
     return render(request, "brand_clubs/product_detail.html", context)
+
+
+def product_weighted(request, brand_slug, product_slug):
+    """How is this calculated? The plain and the weighted score, each factor in words,
+    and every published review with its factors, heaviest first."""
+    product = selectors.product_get(brand_slug=brand_slug, product_slug=product_slug)
+    breakdown = product_weight_breakdown(product=product, page=request.GET.get("page"))
+    context = {
+        "product": product,
+        "brand": product.brand,
+        "breakdown": breakdown,
+        "score": breakdown.score,
+        "page": breakdown.page,
+        "rules": published_weight_rules(),
+        "page_title": _("How the score of %(product)s is calculated") % {"product": product.name},
+    }
+    return render(request, "brand_clubs/weighted_breakdown.html", context)

@@ -6,6 +6,8 @@ RULE_VERSION: every ledger row keeps the version it was recorded under, so a mem
 can see why an old row differs from today's rules. Why these values:
 docs/decisions/0007-reputation-ledger.md."""
 
+import math
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db import models
@@ -219,3 +221,144 @@ def flag_weight(trust_level: int) -> int:
 
 def has_privilege(trust_level: int, privilege: str) -> bool:
     return trust_level >= PRIVILEGE_LEVELS[privilege]
+
+
+# ---------------------------------------------------------------------------------------
+# Weighted word of mouth. Beside the plain average, a product shows a score in which
+# each published review counts by how far it can be trusted; community/reviews/
+# trust_score.py fetches the facts about each review and these functions say what they
+# are worth. Every factor is at least 1 except recency, so a plain, fresh review by a
+# newcomer counts exactly 1 and no visible review is ever ignored: the largest weight
+# (verified, expert-checked, veteran, fresh, much found helpful) is 1.5 * 1.5 * 2 * 1 * 2
+# = 9, the smallest (an old plain review) 0.25. Changing a value here changes the scores
+# shown at once (nothing is stored), and the "How is this calculated?" page reads these
+# constants, so it always tells the truth.
+# ---------------------------------------------------------------------------------------
+
+# The reviewer redeemed a purchase code the brand handed to a buyer: they own the
+# product, which is most of what an honest review needs.
+WEIGHT_VERIFIED_PURCHASE = 1.5
+
+# A certified expert in the product's field checked the review and wrote what they
+# found (an Endorsement shown on pages: published review, active expert, certificate
+# not revoked or suspended). An endorsement by an employee of the product's own brand is
+# shown with its label but does not lift the weight: a brand must not raise its own
+# score. Not cumulative: a second expert confirms, but the review is still one opinion.
+WEIGHT_EXPERT_CHECKED = 1.5
+
+# The reviewer's reputation in the product's field (ReputationScore of the product's
+# category; points others gave their reviews and answers there). Logarithmic, so that
+# the first points matter (10 points: x1.35) and each further factor of ten adds the
+# same; capped at x2 (999 points) so that no veteran outweighs many ordinary buyers.
+# A negative or missing score counts as 0 (x1): a field newcomer is not penalised.
+WEIGHT_REPUTATION_MAX_EXTRA = 1.0
+WEIGHT_REPUTATION_DECADES = 3.0
+
+# Recency: products are revised and batches change, so a review's weight halves every
+# year; the floor keeps an old review worth a quarter (long-term durability reports
+# are still useful, and a product with only old reviews still gets a score).
+WEIGHT_HALF_LIFE_DAYS = 365
+WEIGHT_RECENCY_FLOOR = 0.25
+
+# Helpfulness: 1 + h / (h + 5). The first votes say most (5 votes: x1.5) and it never
+# exceeds x2, so a review cannot be voted into dominance (the daily vote cap and the
+# serial-voting job already limit vote rings).
+WEIGHT_HELPFUL_PIVOT = 5
+
+# Little evidence. Below WEIGHTED_MIN_REVIEWS reviews no weighted score is shown: with
+# one review it always equals the plain average, with two one reviewer's factors decide
+# all of the difference. Above it, the plain average enters as WEIGHTED_PRIOR_WEIGHT
+# pseudo-reviews (a Bayesian shrink), so a score resting on a small total weight (a few
+# old, unverified reviews) stays close to the plain average instead of swinging with
+# one well-weighted review; as weight accumulates the prior fades out. A total weight
+# below WEIGHTED_LOW_EVIDENCE (three fresh plain reviews' worth) is shown as "little
+# evidence".
+WEIGHTED_MIN_REVIEWS = 3
+WEIGHTED_PRIOR_WEIGHT = 2.0
+WEIGHTED_LOW_EVIDENCE = 3.0
+
+
+class WeightFactors(NamedTuple):
+    """Each factor of one review's weight, for the "How is this calculated?" table."""
+
+    verified: float
+    expert: float
+    reputation: float
+    recency: float
+    helpfulness: float
+
+    @property
+    def weight(self) -> float:
+        return self.verified * self.expert * self.reputation * self.recency * self.helpfulness
+
+
+def review_weight_factors(
+    *,
+    verified_purchase: bool,
+    expert_checked: bool,
+    field_reputation: int | None,
+    age_days: float,
+    helpful_count: int,
+) -> WeightFactors:
+    reputation = max(0, field_reputation or 0)
+    age = max(0.0, float(age_days))  # a clock slightly ahead is "now", not a bonus
+    helpful = max(0, helpful_count or 0)
+    return WeightFactors(
+        verified=WEIGHT_VERIFIED_PURCHASE if verified_purchase else 1.0,
+        expert=WEIGHT_EXPERT_CHECKED if expert_checked else 1.0,
+        reputation=1.0
+        + min(WEIGHT_REPUTATION_MAX_EXTRA, math.log10(1 + reputation) / WEIGHT_REPUTATION_DECADES),
+        recency=max(WEIGHT_RECENCY_FLOOR, 0.5 ** (age / WEIGHT_HALF_LIFE_DAYS)),
+        helpfulness=1.0 + helpful / (helpful + WEIGHT_HELPFUL_PIVOT),
+    )
+
+
+def review_weight(
+    *,
+    verified_purchase: bool,
+    expert_checked: bool,
+    field_reputation: int | None,
+    age_days: float,
+    helpful_count: int,
+) -> float:
+    """How much one published review counts in its product's weighted score."""
+    return review_weight_factors(
+        verified_purchase=verified_purchase,
+        expert_checked=expert_checked,
+        field_reputation=field_reputation,
+        age_days=age_days,
+        helpful_count=helpful_count,
+    ).weight
+
+
+class WeightedScore(NamedTuple):
+    score: float | None  # None below `min_reviews` reviews
+    plain: float | None  # the plain average; None without reviews
+    count: int
+    total_weight: float
+    low_evidence: bool
+
+
+def weighted_average(
+    pairs: Iterable[tuple[int, float]], *, min_reviews: int = WEIGHTED_MIN_REVIEWS
+) -> WeightedScore:
+    """The trust-weighted score of (rating, weight) pairs: the weighted mean shrunk
+    toward the plain mean by WEIGHTED_PRIOR_WEIGHT (see above)."""
+    count = 0
+    rating_sum = 0.0
+    weight_sum = 0.0
+    weighted_sum = 0.0
+    for rating, weight in pairs:
+        weight = max(0.0, float(weight))
+        count += 1
+        rating_sum += rating
+        weight_sum += weight
+        weighted_sum += rating * weight
+    if not count:
+        return WeightedScore(None, None, 0, 0.0, True)
+    plain = rating_sum / count
+    score = None
+    if count >= max(1, min_reviews):
+        prior = WEIGHTED_PRIOR_WEIGHT
+        score = (weighted_sum + prior * plain) / (weight_sum + prior)
+    return WeightedScore(score, plain, count, weight_sum, weight_sum < WEIGHTED_LOW_EVIDENCE)
