@@ -137,6 +137,37 @@ def test_queue_lists_flagged_review_with_reasons(client, moderator, flagged_revi
     assert review_url(flagged_review) in body
 
 
+def test_queue_is_ordered_by_open_flag_weight_and_shows_it(client, moderator, product):
+    light = services.review_create(
+        author=MemberFactory(), product=product, rating=3, title="Two light flags", body="b"
+    )
+    heavy = services.review_create(
+        author=MemberFactory(), product=product, rating=3, title="One heavy flag", body="b"
+    )
+    heaviest = services.review_create(
+        author=MemberFactory(), product=product, rating=3, title="Three flags", body="b"
+    )
+    for _n in range(2):
+        services.review_flag(review=light, reporter=MemberFactory(), reason="spam")
+    services.review_flag(review=heavy, reporter=MemberFactory(trust_level=2), reason="fake")
+    services.review_flag(review=heaviest, reporter=MemberFactory(trust_level=3), reason="fake")
+    services.review_flag(review=heaviest, reporter=MemberFactory(), reason="spam")
+    client.force_login(moderator)
+    body = client.get(queue_url()).content.decode()
+    # Weight 3, then the two of weight 2 in the order they were flagged.
+    assert body.index("Three flags") < body.index("Two light flags") < body.index("One heavy flag")
+    assert "weight 3 from 2 flags" in body
+    assert "weight 2 from 2 flags" in body
+    assert "weight 2 from 1 flag<" in body
+
+
+def test_review_page_shows_each_flags_weight(client, moderator, review):
+    services.review_flag(review=review, reporter=MemberFactory(trust_level=2), reason="fake")
+    client.force_login(moderator)
+    body = client.get(review_url(review)).content.decode()
+    assert "<td>2</td>" in body
+
+
 def test_queue_is_empty_without_open_flags(client, moderator, review):
     client.force_login(moderator)
     response = client.get(queue_url())

@@ -43,7 +43,7 @@ class ReviewRevisionInline(ReadOnlyInline):
 class ReviewFlagInline(ReadOnlyInline):
     model = ReviewFlag
     fk_name = "review"
-    fields = ("reason", "note", "reporter", "created_at", "resolved_at", "resolved_by")
+    fields = ("reason", "note", "reporter", "weight", "created_at", "resolved_at", "resolved_by")
     readonly_fields = fields
 
 

@@ -81,7 +81,8 @@ class PaginatedReviewListView(ModeratorRequiredMixin, WagtailAdminTemplateMixin,
 
 
 class ModerationQueueView(PaginatedReviewListView):
-    """Reviews with open flags, most-flagged first."""
+    """Reviews with open flags, by the open flags' total weight (a level-2 member's flag
+    counts double), then the longest waiting."""
 
     template_name = "reviews/admin/queue.html"
     page_title = gettext_lazy("Flagged reviews")

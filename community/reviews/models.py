@@ -218,6 +218,9 @@ class ReviewFlag(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
     note = models.TextField(_("note"), max_length=1000, blank=True)
+    # How much the flag counts in the moderators' queue, from the reporter's trust
+    # level when it was made (rules.flag_weight: 2 from level 2 up, else 1).
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(

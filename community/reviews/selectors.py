@@ -1,14 +1,17 @@
 """Reads of reviews. Each list selects its related rows up front so that a page's
 query count does not grow with the number of reviews on it."""
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     Exists,
+    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     prefetch_related_objects,
 )
@@ -113,24 +116,66 @@ def review_of_member_for_product(*, member, product) -> Review | None:
     )
 
 
-def review_list_flagged() -> QuerySet:
-    """The moderation queue: reviews with open flags, most-flagged first."""
+def _with_open_flags(queryset: QuerySet) -> QuerySet:
+    """Reviews with open flags, annotated with their count (`open_flag_count`), total
+    weight (`open_flag_weight`) and the oldest one's time (`flagged_since`), heaviest
+    first, then those waiting longest."""
     open_flags = Q(flags__resolved_at__isnull=True)
     return (
-        Review.objects.annotate(open_flag_count=Count("flags", filter=open_flags))
+        queryset.annotate(
+            open_flag_count=Count("flags", filter=open_flags),
+            open_flag_weight=Sum("flags__weight", filter=open_flags),
+            flagged_since=Min("flags__created_at", filter=open_flags),
+        )
         .filter(open_flag_count__gt=0)
         .select_related("author", "product", "product__brand")
-        .prefetch_related(
-            Prefetch(
-                "flags",
-                queryset=ReviewFlag.objects.filter(resolved_at__isnull=True).select_related(
-                    "reporter"
-                ),
-                to_attr="open_flags",
-            )
-        )
-        .order_by("-open_flag_count", "-created_at")
+        .order_by("-open_flag_weight", "flagged_since", "pk")
     )
+
+
+def review_list_flagged() -> QuerySet:
+    """The moderators' queue: reviews with open flags (with the flags and reporters),
+    ordered by the open flags' total weight (a level-2 member's flag counts double,
+    rules.flag_weight), then the longest waiting."""
+    return _with_open_flags(Review.objects.all()).prefetch_related(
+        Prefetch(
+            "flags",
+            queryset=ReviewFlag.objects.filter(resolved_at__isnull=True)
+            .select_related("reporter")
+            .order_by("-weight", "created_at", "pk"),
+            to_attr="open_flags",
+        )
+    )
+
+
+MODERATION_QUEUE_PAGE_SIZE = 20
+
+
+def moderation_queue_page(*, page=1, per_page: int = MODERATION_QUEUE_PAGE_SIZE) -> Page:
+    """The read-only queue for members of trust level 3 (Privilege.VIEW_MODERATION_QUEUE):
+    the published reviews with open flags in the moderators' order, each with
+    `flag_reasons`, [(label, count)] most frequent first. Who flagged and their notes
+    stay with the moderators. Three queries whatever the page's length."""
+    queryset = _with_open_flags(Review.objects.filter(status=Review.Status.PUBLISHED))
+    result = Paginator(queryset, per_page).get_page(page)
+    reviews = list(result.object_list)
+    reasons: dict[int, list[tuple[str, int]]] = {review.pk: [] for review in reviews}
+    if reviews:
+        rows = (
+            ReviewFlag.objects.filter(review_id__in=list(reasons), resolved_at__isnull=True)
+            .values("review_id", "reason")
+            .annotate(count=Count("pk"))
+            .order_by("review_id", "-count", "reason")
+        )
+        labels = dict(ReviewFlag.Reason.choices)
+        for row in rows:
+            reasons[row["review_id"]].append(
+                (labels.get(row["reason"], row["reason"]), row["count"])
+            )
+    for review in reviews:
+        review.flag_reasons = reasons[review.pk]
+    result.object_list = reviews
+    return result
 
 
 def review_list_hidden() -> QuerySet:

@@ -4,6 +4,11 @@ Each function is keyword-only, checks access itself and runs in one transaction,
 that a page, a future API and the Wagtail admin all obey the same rules. The product's
 rating summary is maintained here with F() expressions on every change of a review's
 visibility or rating; product_rating_recount re-derives it from the reviews.
+
+Trust levels (ADR 0008) gate what members post: links in a review and more than one
+photo from level 1 (community.reviews.gates; brand replies are exempt, their authors are
+accountable staff). A flag counts double in the moderators' queue from level 2, and
+redeeming a purchase code lifts a new member to level 1 at once (trust_fast_track).
 """
 
 import secrets
@@ -29,6 +34,8 @@ from community.reputation.services import (
     reputation_record,
     reputation_undo,
 )
+from community.reputation.trust_services import flag_weight_of, trust_fast_track
+from community.reviews.gates import access_links, access_photo_count
 from community.reviews.models import (
     MAX_PHOTOS_PER_REVIEW,
     BrandReply,
@@ -182,6 +189,15 @@ def _redeem_purchase_code(*, code: str, member, product: Product, review: Review
     purchase_code.save(update_fields=["redeemed_by", "redeemed_at", "review"])
     review.verified_purchase = True
     review.save(update_fields=["verified_purchase"])
+    # A verified purchase vouches for a new member: Basic at once, the code named in
+    # the ledger row (a member already at Basic or above is left as they are).
+    trust_fast_track(member=member, source=purchase_code)
+
+
+def _access_review_content(*, member, body_html: str, photo_count: int) -> None:
+    """The trust-level gates of a review: links in the text, more than one photo."""
+    access_links(member, html=body_html, field="body")
+    access_photo_count(member, count=photo_count, field="photos")
 
 
 def review_create(
@@ -210,6 +226,12 @@ def review_create(
             _("You have already reviewed this product. You can edit your review instead."),
             code="duplicate_review",
         )
+    body_html = render_markdown(body)
+    with_code = bool(purchase_code and purchase_code.strip())
+    if not with_code:
+        # With a purchase code the gates are checked after it is redeemed, which lifts
+        # a new member to Basic: a verified buyer's first review may carry photos.
+        _access_review_content(member=author, body_html=body_html, photo_count=len(photos))
     rate_limit_hit(action="review_write", key=author.pk)
     # Decode and re-encode photos before the transaction: slow, and a bad file must
     # fail the whole review with a clear message before anything is written.
@@ -222,13 +244,16 @@ def review_create(
                 rating=rating,
                 title=title,
                 body=body,
-                body_html=render_markdown(body),
+                body_html=body_html,
                 language=detect_language(title, body),
                 photo_count=len(prepared),
             )
-            if purchase_code and purchase_code.strip():
+            if with_code:
                 _redeem_purchase_code(
                     code=purchase_code, member=author, product=product, review=review
+                )
+                _access_review_content(
+                    member=author, body_html=body_html, photo_count=len(prepared)
                 )
             _attach_photos(review=review, prepared=prepared, start=0)
             _summary_change(product_id=product.pk, rating=rating, sign=1)
@@ -262,6 +287,10 @@ def review_update(
             _("A review can have at most %(count)d photos.") % {"count": MAX_PHOTOS_PER_REVIEW},
             field="photos",
         )
+    body_html = render_markdown(body)
+    access_links(editor, html=body_html, field="body")
+    if add_photos:  # removing photos or editing the text is never refused
+        access_photo_count(editor, count=kept + len(add_photos), field="photos")
     prepared = photos_prepare(add_photos)
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
@@ -285,7 +314,7 @@ def review_update(
         current.rating = rating
         current.title = title
         current.body = body
-        current.body_html = render_markdown(body)
+        current.body_html = body_html
         current.language = detect_language(title, body)
         current.edited_at = timezone.now()
         current.photo_count = current.photos.count()
@@ -440,6 +469,8 @@ def brand_reply_delete(*, review: Review, actor) -> None:
 
 
 def review_flag(*, review: Review, reporter, reason: str, note: str = "") -> ReviewFlag:
+    """Report a published review to the moderators, once per member. The flag keeps its
+    weight in the queue from the reporter's trust level now (rules.flag_weight)."""
     if not (reporter and reporter.is_authenticated and reporter.is_active):
         raise AccessDenied(_("Please log in to report a review."))
     if review.status != Review.Status.PUBLISHED:
@@ -455,7 +486,11 @@ def review_flag(*, review: Review, reporter, reason: str, note: str = "") -> Rev
     try:
         with transaction.atomic():
             return ReviewFlag.objects.create(
-                review=review, reporter=reporter, reason=reason, note=note
+                review=review,
+                reporter=reporter,
+                reason=reason,
+                note=note,
+                weight=flag_weight_of(reporter),
             )
     except IntegrityError:
         raise Conflict(

@@ -6,12 +6,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brand_clubs.selectors import product_get_by_id
 from brand_clubs.services import access_brand_staff, is_brand_staff
 from community.errors import AccessDenied, DomainError, NotFound
 from community.http import domain_error_json, form_add_domain_error, safe_next_url, wants_json
+from community.members.selectors import is_moderator
+from community.reputation.rules import Privilege
+from community.reputation.trust_services import access_privilege
 from community.reviews import selectors, services
 from community.reviews.forms import BrandReplyForm, FlagForm, ReviewEditForm, ReviewForm
 
@@ -204,4 +207,21 @@ def brand_reply(request, pk):
     status = 400 if form.errors else 200
     return render(
         request, "reviews/brand_reply_form.html", {"form": form, "review": review}, status=status
+    )
+
+
+@login_required
+@require_GET
+def moderation_queue(request):
+    """The flagged reviews as moderators see them, read only, for members of trust
+    level 3 (Privilege.VIEW_MODERATION_QUEUE); moderators act in the back office."""
+    try:
+        access_privilege(request.user, Privilege.VIEW_MODERATION_QUEUE)
+    except AccessDenied as exc:
+        return _forbidden(request, exc)
+    page = selectors.moderation_queue_page(page=request.GET.get("page"))
+    return render(
+        request,
+        "reviews/moderation_queue.html",
+        {"page": page, "is_moderator": is_moderator(request.user)},
     )

@@ -13,6 +13,17 @@ from experts.services import questions as services
 MARKDOWN_HELP = _("Markdown works: **bold**, *italic*, lists and links.")
 
 
+def _wiki_field():
+    return forms.BooleanField(
+        label=_("Community wiki"),
+        required=False,
+        help_text=_(
+            "Invite members of trust level 3 (Regular) to improve this answer. It stays "
+            "yours: votes and acceptance still count for you."
+        ),
+    )
+
+
 class QuestionFilterForm(forms.Form):
     """Filters of the question list; bad values fall back to the defaults."""
 
@@ -84,6 +95,7 @@ class AnswerForm(forms.Form):
         help_text=MARKDOWN_HELP,
     )
     photos = MultipleFileField(label=_("Photos"), required=False)
+    is_wiki = _wiki_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,6 +112,13 @@ class AnswerEditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=MARKDOWN_HELP,
     )
+    is_wiki = _wiki_field()
+
+    def __init__(self, *args, is_author: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not is_author:  # only the author marks or unmarks a wiki
+            del self.fields["is_wiki"]
+            self.fields["body"].label = _("Improve this answer")
 
 
 class VoteForm(forms.Form):

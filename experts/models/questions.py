@@ -119,6 +119,19 @@ class Answer(models.Model):
     photo_count = models.PositiveSmallIntegerField(default=0)
     is_hidden = models.BooleanField(default=False)
     hidden_reason = models.CharField(max_length=500, blank=True)
+    # A community wiki: its author invites members of trust level 3 (Privilege.EDIT_WIKI)
+    # to improve it. It stays the author's answer: votes and acceptance still count
+    # for the author alone.
+    is_wiki = models.BooleanField(_("community wiki"), default=False)
+    # Whoever saved the last edit (the author or, on a wiki answer, another member).
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
 

@@ -32,6 +32,7 @@ from brand_clubs.models import Category, Product
 from community.errors import NotFound
 from community.members.models import Member
 from community.members.selectors import is_moderator
+from community.reputation import rules
 from experts.models import (
     Answer,
     AnswerPhoto,
@@ -196,6 +197,8 @@ class QuestionDetail:
     is_asker: bool = False
     overdue: bool = False
     can_answer: bool = False
+    # May edit community wiki answers of others (Privilege.EDIT_WIKI).
+    can_edit_wiki: bool = False
 
 
 def _viewer_vote(viewer, **target) -> Coalesce | Value:
@@ -264,7 +267,11 @@ def question_detail(*, viewer, pk, answers_page=1) -> QuestionDetail:
     answers = (
         Answer.objects.filter(_visible_q(viewer, moderator=moderator), question=question)
         .select_related(
-            "author", "expert_certificate", "expert_certificate__employer", "brand_affiliation"
+            "author",
+            "expert_certificate",
+            "expert_certificate__employer",
+            "brand_affiliation",
+            "edited_by",
         )
         .prefetch_related(
             Prefetch("photos", queryset=AnswerPhoto.objects.order_by("position", "pk")),
@@ -300,6 +307,10 @@ def question_detail(*, viewer, pk, answers_page=1) -> QuestionDetail:
             and not question.is_hidden
             and question.viewer_answer_id is None
         ),
+        # The same rule as trust_services.member_has_privilege, without asking again
+        # whether the viewer is a moderator.
+        can_edit_wiki=moderator
+        or (signed_in and rules.has_privilege(viewer.trust_level, rules.Privilege.EDIT_WIKI)),
     )
 
 

@@ -16,7 +16,12 @@ on it and its answers still count; hidden content is NotFound for everything.
 Reputation (community.reputation) is written in the same transaction, after the change
 and only when something changed: votes on answers and up votes on questions, accepting
 (and un-accepting or replacing) an answer, and moderators hiding or restoring. It counts
-toward the question's field: its category, else its product's."""
+toward the question's field: its category, else its product's.
+
+Trust levels gate what members post (community.reviews.gates, ADR 0008): links in
+questions, answers and comments from level 1 (Basic), more than one photo on an answer
+from level 1; an author may make their answer a community wiki, which members of level 3
+(Regular) may then edit (`access_answer_edit`; `Answer.edited_by` keeps who saved last)."""
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -35,7 +40,7 @@ from community.members.models import Member
 from community.members.notifications import notify
 from community.members.selectors import is_moderator
 from community.ratelimit import rate_limit_hit
-from community.reputation.rules import Reason
+from community.reputation.rules import Privilege, Reason
 from community.reputation.services import (
     reputation_content_deleted,
     reputation_content_removed,
@@ -44,6 +49,8 @@ from community.reputation.services import (
     reputation_record,
     reputation_undo,
 )
+from community.reputation.trust_services import access_privilege
+from community.reviews.gates import access_links, access_photo_count
 from community.reviews.photos import (
     PreparedPhoto,
     photos_prepare,
@@ -191,6 +198,8 @@ def question_ask(
             field="title",
         )
     body = _clean_text(body, max_length=BODY_MAX_LENGTH, field="body", required=False)
+    body_html = render_markdown(body)
+    access_links(author, html=body_html, field="body")
     if product is not None:
         category = product.category
     profile = None
@@ -214,7 +223,7 @@ def question_ask(
             author=author,
             title=title,
             body=body,
-            body_html=render_markdown(body),
+            body_html=body_html,
             language=detect_language(title, body),
             product=product,
             category=category,
@@ -323,10 +332,19 @@ def _already_answered() -> Conflict:
     )
 
 
-def answer_create(*, author, question: Question, body: str, photo_uploads: Sequence = ()) -> Answer:
-    """One answer per member and question, with up to four photos. An author with a
-    current certificate in the question's field (any field, for a question without
-    one) writes an expert answer: the certificate and tier are kept with the answer."""
+def answer_create(
+    *,
+    author,
+    question: Question,
+    body: str,
+    photo_uploads: Sequence = (),
+    is_wiki: bool = False,
+) -> Answer:
+    """One answer per member and question, with up to four photos (one below trust
+    level 1) and links from level 1. An author with a current certificate in the
+    question's field (any field, for a question without one) writes an expert answer:
+    the certificate and tier are kept with the answer. `is_wiki` makes it a community
+    wiki that members of trust level 3 may improve (answer_update)."""
     access_account(user=author)
     body = _clean_text(
         body,
@@ -341,6 +359,9 @@ def answer_create(*, author, question: Question, body: str, photo_uploads: Seque
             _("An answer can have at most %(count)d photos.") % {"count": MAX_PHOTOS_PER_ANSWER},
             field="photos",
         )
+    body_html = render_markdown(body)
+    access_links(author, html=body_html, field="body")
+    access_photo_count(author, count=len(photo_uploads), field="photos")
     # Cheap refusals before the slow photo work.
     _require_open_question(question)
     if Answer.objects.filter(question=question, author=author).exists():
@@ -361,7 +382,8 @@ def answer_create(*, author, question: Question, body: str, photo_uploads: Seque
                     question=current,
                     author=author,
                     body=body,
-                    body_html=render_markdown(body),
+                    body_html=body_html,
+                    is_wiki=bool(is_wiki),
                     expert_certificate=certificate,
                     expert_tier=certificate.tier if certificate else "",
                     brand_affiliation=(
@@ -392,11 +414,30 @@ def answer_create(*, author, question: Question, body: str, photo_uploads: Seque
     return answer
 
 
-def answer_update(*, author, answer: Answer, body: str) -> Answer:
-    """The author edits their answer while the question is open and the answer shown."""
-    access_account(user=author)
-    if answer.author_id != author.pk:
+def access_answer_edit(*, editor, answer: Answer) -> None:
+    """The author edits their own answer; a community wiki answer also members of trust
+    level 3 (Privilege.EDIT_WIKI; site moderators hold every privilege)."""
+    access_account(user=editor)
+    if answer.author_id == editor.pk:
+        return
+    if not answer.is_wiki:
         raise AccessDenied(_("You can only edit your own answers."))
+    access_privilege(editor, Privilege.EDIT_WIKI)
+
+
+def answer_update(*, editor, answer: Answer, body: str, is_wiki: bool | None = None) -> Answer:
+    """Edit an answer while the question is open and the answer shown: its author, or,
+    for a community wiki answer, a member of trust level 3 (access_answer_edit). Only
+    the author marks or unmarks it a wiki (`is_wiki`; None keeps it). The links gate
+    applies to the editor; `edited_by` records who saved last. Votes and acceptance
+    keep counting for the author alone."""
+    access_answer_edit(editor=editor, answer=answer)
+    is_author = answer.author_id == editor.pk
+    if is_wiki is not None and not is_author and bool(is_wiki) != answer.is_wiki:
+        raise DomainError(
+            _("Only the author can change whether an answer is a community wiki."),
+            field="is_wiki",
+        )
     body = _clean_text(
         body,
         max_length=BODY_MAX_LENGTH,
@@ -404,17 +445,26 @@ def answer_update(*, author, answer: Answer, body: str) -> Answer:
         required=True,
         empty_message=_("Write your answer."),
     )
-    rate_limit_hit(action="answer_write", key=author.pk)
+    body_html = render_markdown(body)
+    access_links(editor, html=body_html, field="body")
+    rate_limit_hit(action="answer_write", key=editor.pk)
     with transaction.atomic():
         question = _lock_question(answer.question)
         _require_open_question(question)
         current = _lock_answer(answer)
         if current.is_hidden:
             raise AccessDenied(_("A moderator hid this answer: it cannot be edited."))
+        # Checked again on the locked row: the author may have unmarked it meanwhile.
+        access_answer_edit(editor=editor, answer=current)
+        fields = ["body", "body_html", "edited_at", "edited_by"]
+        if is_author and is_wiki is not None:
+            current.is_wiki = bool(is_wiki)
+            fields.append("is_wiki")
         current.body = body
-        current.body_html = render_markdown(body)
+        current.body_html = body_html
         current.edited_at = timezone.now()
-        current.save(update_fields=["body", "body_html", "edited_at"])
+        current.edited_by = editor
+        current.save(update_fields=fields)
         Question.objects.filter(pk=question.pk).update(last_activity_at=current.edited_at)
     return current
 
@@ -788,6 +838,8 @@ def comment_create(
         required=True,
         empty_message=_("Write a comment."),
     )
+    body_html = render_markdown(body)
+    access_links(author, html=body_html, field="body")
     rate_limit_hit(action="qa_comment", key=author.pk)
     with transaction.atomic():
         current_question = _lock_question(question if answer is None else answer.question)
@@ -803,7 +855,7 @@ def comment_create(
             answer=current_answer if answer is not None else None,
             author=author,
             body=body,
-            body_html=render_markdown(body),
+            body_html=body_html,
         )
         Question.objects.filter(pk=current_question.pk).update(last_activity_at=timezone.now())
         notify(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.http import domain_error_json, form_add_domain_error, safe_next_url, wants_json
 from community.members.selectors import is_moderator
+from community.reputation.activity import note_items_read
 from experts.forms.questions import (
     AnswerEditForm,
     AnswerForm,
@@ -84,6 +85,14 @@ def _render_question(request, pk, *, answer_form=None, status=200):
         )
     except NotFound as exc:
         raise Http404(exc.message) from None
+    # What the member was shown counts toward their trust level (items read).
+    note_items_read(
+        request,
+        [
+            f"question:{detail.question.pk}",
+            *(f"answer:{answer.pk}" for answer in detail.answers.object_list),
+        ],
+    )
     return render(
         request,
         "experts/questions/question_detail.html",
@@ -203,6 +212,7 @@ def answer_create(request, question_pk):
                 question=question,
                 body=form.cleaned_data["body"],
                 photo_uploads=form.cleaned_data["photos"],
+                is_wiki=form.cleaned_data["is_wiki"],
             )
         except AccessDenied as exc:
             return _forbidden(request, exc)
@@ -230,17 +240,29 @@ def answer_create(request, question_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def answer_edit(request, pk):
+    """The author edits their answer; members of trust level 3 also community wiki
+    answers of others (services.access_answer_edit)."""
     answer = _answer_or_404(request, pk)
-    if answer.author_id != request.user.pk:
-        return _forbidden(request, AccessDenied(_("You can only edit your own answers.")))
-    form = AnswerEditForm(request.POST or None, initial={"body": answer.body})
+    try:
+        services.access_answer_edit(editor=request.user, answer=answer)
+    except AccessDenied as exc:
+        return _forbidden(request, exc)
+    is_author = answer.author_id == request.user.pk
+    form = AnswerEditForm(
+        request.POST or None,
+        initial={"body": answer.body, "is_wiki": answer.is_wiki},
+        is_author=is_author,
+    )
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
                 services.answer_update(
-                    author=request.user, answer=answer, body=form.cleaned_data["body"]
+                    editor=request.user,
+                    answer=answer,
+                    body=form.cleaned_data["body"],
+                    is_wiki=form.cleaned_data["is_wiki"] if is_author else None,
                 )
             except AccessDenied as exc:
                 return _forbidden(request, exc)
@@ -250,12 +272,15 @@ def answer_edit(request, pk):
                 form_add_domain_error(form, exc)
                 status = exc.status_code
             else:
-                messages.success(request, _("Your answer is updated."))
+                if is_author:
+                    messages.success(request, _("Your answer is updated."))
+                else:
+                    messages.success(request, _("Thank you for improving this answer."))
                 return redirect(_answer_url(answer))
     return render(
         request,
         "experts/questions/answer_form.html",
-        {"form": form, "answer": answer, "question": answer.question},
+        {"form": form, "answer": answer, "question": answer.question, "is_author": is_author},
         status=status,
     )
 

@@ -30,7 +30,7 @@ def _sign_in(browser: Browser, live_server, member) -> Page:
     page.get_by_label("Email").fill(member.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name=member.display_name)).to_be_visible()
+    expect(page.get_by_role("link", name=member.display_name, exact=True)).to_be_visible()
     return page
 
 

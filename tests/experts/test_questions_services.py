@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from community.errors import AccessDenied, Conflict, DomainError, NotFound, RateLimited
 from community.members.models import Notification
+from community.reputation.rules import TrustLevel
 from experts.models import Answer, AnswerPhoto, ExpertProfile, QAComment, Question, Tier, Vote
 from experts.services import questions as services
 from tests.experts.factories_questions import make_expert, no_rate_limits
@@ -235,6 +236,8 @@ def test_expired_certificate_gives_no_mark(member):
 
 
 def test_answer_with_photos(member, other_member):
+    other_member.trust_level = TrustLevel.BASIC  # more than one photo opens at level 1
+    other_member.save(update_fields=["trust_level"])
     question = QuestionFactory(author=member)
     answer = services.answer_create(
         author=other_member,
@@ -299,7 +302,7 @@ def test_answering_is_rate_limited(member, settings):
 
 def test_author_edits_own_answer(member, other_member):
     answer = AnswerFactory(question=QuestionFactory(author=member), author=other_member)
-    services.answer_update(author=other_member, answer=answer, body="Better: <b>x</b>")
+    services.answer_update(editor=other_member, answer=answer, body="Better: <b>x</b>")
     answer.refresh_from_db()
     assert answer.edited_at is not None
     assert "<b>" not in answer.body_html
@@ -308,17 +311,17 @@ def test_author_edits_own_answer(member, other_member):
 def test_cannot_edit_someone_elses_answer(member, other_member):
     answer = AnswerFactory(question=QuestionFactory(author=member), author=other_member)
     with pytest.raises(AccessDenied):
-        services.answer_update(author=member, answer=answer, body="Mine now.")
+        services.answer_update(editor=member, answer=answer, body="Mine now.")
 
 
 def test_cannot_edit_on_a_closed_question_or_when_hidden(member, other_member):
     question = QuestionFactory(author=member)
     answer = AnswerFactory(question=question, author=other_member, is_hidden=True)
     with pytest.raises(AccessDenied):
-        services.answer_update(author=other_member, answer=answer, body="Edit.")
+        services.answer_update(editor=other_member, answer=answer, body="Edit.")
     Question.objects.filter(pk=question.pk).update(status=Question.Status.CLOSED)
     with pytest.raises(Conflict):
-        services.answer_update(author=other_member, answer=answer, body="Edit.")
+        services.answer_update(editor=other_member, answer=answer, body="Edit.")
 
 
 def test_delete_own_answer_with_photos(member, other_member, django_capture_on_commit_callbacks):

@@ -15,6 +15,7 @@ from PIL import Image
 
 from brand_clubs.models import BrandStaff, Product
 from community.errors import AccessDenied, Conflict, DomainError, NotFound, RateLimited
+from community.reputation.rules import TrustLevel
 from community.reviews import services
 from community.reviews.models import (
     BrandReply,
@@ -42,6 +43,15 @@ RENDITION_FIELDS = ("thumb", "thumb_webp", "medium", "medium_webp", "large", "la
 
 
 # --- helpers ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def member_is_basic(member):
+    """`member` at trust level 1 (Basic), for tests of links and of several photos
+    (below it those are refused: tests/reviews/test_privileges.py)."""
+    member.trust_level = TrustLevel.BASIC
+    member.save(update_fields=["trust_level"])
+    return member
 
 
 def summary(product: Product) -> dict[str, int]:
@@ -189,6 +199,7 @@ def test_create_summary_accumulates_over_members(product):
     assert Product.objects.get(pk=product.pk).rating_average == 3.0
 
 
+@pytest.mark.usefixtures("member_is_basic")
 def test_create_neutralises_script_and_javascript_links(member, product):
     body = (
         "<script>alert('x')</script>\n\n"
@@ -269,6 +280,7 @@ def test_new_review_allowed_after_deleting(member, product):
 # --- review_create: photos ----------------------------------------------------------
 
 
+@pytest.mark.usefixtures("member_is_basic")
 def test_create_with_photos_stores_six_clean_renditions_each(member, product, settings):
     with_gps = upload(encode(noisy_image((800, 600)), exif=gps_exif()), name="IMG_0001.JPG")
     review = create(member, product, photos=[image_upload("a.jpg"), with_gps])
@@ -299,6 +311,7 @@ def test_create_with_seven_photos_rejected(member, product, settings):
     assert media_files(settings) == []
 
 
+@pytest.mark.usefixtures("member_is_basic")
 def test_create_with_six_photos_accepted(member, product):
     review = create(member, product, photos=[image_upload(f"{n}.jpg") for n in range(6)])
     assert review.photos.count() == 6 == review.photo_count
@@ -329,6 +342,7 @@ def oversized(settings):
 @pytest.mark.parametrize(
     "make_bad", [truncated_jpeg, text_named_jpg, decompression_bomb, oversized]
 )
+@pytest.mark.usefixtures("member_is_basic")
 def test_create_with_bad_photo_writes_nothing(member, product, settings, make_bad):
     bad, code = make_bad(settings)
     good = image_upload("fine.jpg")  # a good photo first: still all or nothing
@@ -497,6 +511,7 @@ def test_update_rejects_bad_rating(member, review, rating):
     assert Review.objects.get(pk=review.pk).rating == 4
 
 
+@pytest.mark.usefixtures("member_is_basic")
 def test_update_adding_photos_beyond_six_rejected(member, product, settings):
     review = create(member, product, photos=[image_upload(f"{n}.jpg") for n in range(4)])
     files_before = media_files(settings)
@@ -510,6 +525,7 @@ def test_update_adding_photos_beyond_six_rejected(member, product, settings):
     assert media_files(settings) == files_before
 
 
+@pytest.mark.usefixtures("member_is_basic")
 def test_update_adding_photos_up_to_six(member, product):
     review = create(member, product, photos=[image_upload(f"{n}.jpg") for n in range(4)])
     edited = update(review, member, add_photos=[image_upload("e.jpg"), image_upload("f.jpg")])
@@ -518,6 +534,7 @@ def test_update_adding_photos_up_to_six(member, product):
     assert len(set(positions)) == 6 and positions == sorted(positions)
 
 
+@pytest.mark.usefixtures("member_is_basic")
 def test_update_removing_photos_deletes_rows_and_files(
     member, product, settings, django_capture_on_commit_callbacks
 ):
@@ -536,6 +553,7 @@ def test_update_removing_photos_deletes_rows_and_files(
     assert len(media_files(settings)) == 6
 
 
+@pytest.mark.usefixtures("member_is_basic")
 def test_update_replace_photo_at_the_limit(member, product):
     review = create(member, product, photos=[image_upload(f"{n}.jpg") for n in range(6)])
     first = review.photos.first()

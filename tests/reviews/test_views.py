@@ -6,6 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from community.reputation.rules import TrustLevel
 from community.reviews import services
 from community.reviews.models import BrandReply, Review, ReviewFlag
 from tests.factories import MemberFactory, image_upload
@@ -26,6 +27,8 @@ def test_write_review_requires_login(client, product):
 
 
 def test_write_review_with_photo(client, member, product):
+    member.trust_level = TrustLevel.BASIC  # more than one photo opens at level 1
+    member.save(update_fields=["trust_level"])
     client.force_login(member)
     response = client.post(
         reverse("reviews:create", args=[product.pk]),

@@ -1,0 +1,35 @@
+"""Privilege gates on what members post: links and photos (trust levels, ADR 0008).
+
+Services of reviews and of questions and answers call these before they write; the
+levels are in community.reputation.rules, the checks in trust_services.access_privilege
+(site moderators hold every privilege). A link is what the stored HTML links: the body
+is rendered by community.text.render_markdown, the renderer whose output is stored and
+shown, and any <a> in it counts, so whatever that renderer turns into a link (a Markdown
+link, an <https://...> autolink, a bare URL when it autolinks them) is gated alike."""
+
+import re
+
+from community.reputation import rules
+from community.reputation.rules import Privilege
+from community.reputation.trust_services import access_privilege
+
+_LINK_TAG = re.compile(r"<a[\s>]", re.IGNORECASE)
+
+
+def html_has_link(html: str) -> bool:
+    """Whether rendered, sanitised HTML contains a link."""
+    return bool(_LINK_TAG.search(html or ""))
+
+
+def access_links(member, *, html: str, field: str) -> None:
+    """A form error on `field` when `html` links somewhere and `member` may not post
+    links yet (Privilege.POST_LINKS)."""
+    if html_has_link(html):
+        access_privilege(member, Privilege.POST_LINKS, field=field)
+
+
+def access_photo_count(member, *, count: int, field: str = "photos") -> None:
+    """A form error on `field` when a post would carry more than
+    rules.PHOTOS_BEFORE_BASIC photos and `member` may not add more yet."""
+    if count > rules.PHOTOS_BEFORE_BASIC:
+        access_privilege(member, Privilege.POST_MANY_PHOTOS, field=field)
