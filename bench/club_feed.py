@@ -44,6 +44,7 @@ def _seed_only() -> None:
     from brand_clubs.services.clubs import club_create, club_join
     from brand_clubs.services.feed import comment_create, post_create, post_like, post_pin
     from community.members.models import Member
+    from community.reputation.rules import TrustLevel
 
     # Seeding writes far faster than any member could: lift the write limits here only.
     settings.WRITE_RATE_LIMITS = {
@@ -66,8 +67,11 @@ def _seed_only() -> None:
         visibility=Club.Visibility.PUBLIC,
         description="Riders who measure things.",
     )
+    # Trust level 2 (Member): their posts, with photos, go up without pre-moderation.
     members = [
-        Member.objects.create_user(f"rider{i}@bench.example", "x", display_name=f"Rider {i}")
+        Member.objects.create_user(
+            f"rider{i}@bench.example", "x", display_name=f"Rider {i}", trust_level=TrustLevel.MEMBER
+        )
         for i in range(MEMBERS)
     ]
     for member in members:

@@ -47,6 +47,7 @@ def _seed_only() -> None:
 
     from brand_clubs.models import Brand, BrandStaff, Category, Product
     from community.members.models import Member
+    from community.reputation.rules import TrustLevel
     from experts.models import Certificate, ExpertProfile, Tier, Vote
     from experts.selectors.questions import ANSWERS_PER_PAGE
     from experts.services.badges import expert_badge_refresh
@@ -72,7 +73,10 @@ def _seed_only() -> None:
     )
 
     def member(email: str, name: str) -> Member:
-        return Member.objects.create_user(email, "x", display_name=name)
+        # Basic (trust level 1): the seeded answers carry links and photos.
+        return Member.objects.create_user(
+            email, "x", display_name=name, trust_level=TrustLevel.BASIC
+        )
 
     def certify(person: Member, tier: str) -> None:
         now = timezone.now()

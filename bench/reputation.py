@@ -13,20 +13,27 @@ For each database: a fresh database, migrate, then in ONE process (bench.setting
   acceptances, events, down votes, rows cut to 0 by the daily cap, moderators' -100
   penalties and 1% "undone" rows that reverse an earlier row. Rows of club reasons
   count in one of the member's three clubs, half of the others in one of the member's
-  categories. The cached totals (Member.reputation and ReputationScore) are then set
+  categories. A member whose rows would sum below 0 has their losses cut to 0, as the
+  floor of 1 would have done (the services never write such a ledger). The cached
+  totals (Member.reputation and ReputationScore) are then set
   from the ledger with one UPDATE and one INSERT ... SELECT per scope, as the services
   would have kept them; PostgreSQL gets VACUUM ANALYZE as autovacuum would do, SQLite is
   left as Django leaves it (no ANALYZE).
 - time `reputation_recalculate()` (asserting each run corrects nothing) against a plain
   `SELECT SUM(delta)` over the same table, alternating the two, and print the medians
-  and their ratio against the goal "within 3x";
+  and their ratio against the goal "within 3x", with the cost of the grouped sum per
+  (member, club, category) alone (computed and discarded by the database: the floor of
+  any exact check of the per-club and per-field scores) as a ratio too;
+- then make 0.5% of the members' cached values wrong in each of four ways (a total, a
+  score's total, a deleted score, a score for a club without rows), time one
+  `reputation_recalculate()`, which must correct exactly those, and print its ratio;
 - count the queries `reputation_record` costs (CaptureQueriesContext) for a member's
   first row, for the member with the biggest ledger and for a vote past the daily cap,
   each unscoped and scoped to a category: the count must not depend on the ledger's size.
 
 The recording line is printed first, though it is measured last (its rows would add to
-the ledger). Progress goes to stderr; two lines per database to stdout. PostgreSQL is used when
-BENCH_POSTGRES_URL is set or a server answers on postgres://postgres@127.0.0.1:5432;
+the ledger). Progress goes to stderr; three lines per database to stdout. PostgreSQL is
+used when BENCH_POSTGRES_URL is set or a server answers on postgres://postgres@127.0.0.1:5432;
 its bench database is dropped afterwards.
 """
 
@@ -225,6 +232,22 @@ def _reversals_sql(vendor: str, count: int) -> str:
     )
 
 
+def _floor_sql() -> str:
+    """The services cut every loss to what a member has above the floor, so no member's
+    rows ever sum below 0. The generated rows do not know the running totals: a member
+    whose rows sum below 0 gets their losses (penalties, down votes; not reversals) cut
+    to 0, as recorded when a loss found nothing above 1 (rule_delta keeps the rule's
+    value). The ledger is then one the services could have written."""
+    from community.reputation.models import ReputationEntry
+
+    table = ReputationEntry._meta.db_table
+    return (
+        f"UPDATE {table} SET delta = 0 WHERE delta < 0 AND reverses_id IS NULL "
+        f"AND member_id IN (SELECT member_id FROM {table} GROUP BY member_id "
+        f"HAVING SUM(delta) < 0)"
+    )
+
+
 def _set_cached_totals() -> None:
     """What the services would have kept: Member.reputation = 1 + the member's sum, one
     ReputationScore per member and club / category with the sum of its rows."""
@@ -298,6 +321,8 @@ def seed(*, rows: int, members: int) -> dict:
         progress(f"ledger rows {hi:,} / {rows:,} ({time.perf_counter() - started:.0f} s)")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_reversals_sql(vendor, reversals))
+        cursor.execute(_floor_sql())
+        progress(f"{cursor.rowcount:,} losses cut to 0 by the floor")
     with connection.cursor() as cursor:
         for _name, sql in indexes:
             cursor.execute(sql)
@@ -438,7 +463,62 @@ def _sum_all() -> int:
         return cursor.fetchone()[0]
 
 
-def time_recalculation(*, rows: int, members: int, scores: int, rounds: int) -> str:
+def _grouped_sum_alone() -> None:
+    """The grouped sum per (member, club, category) that any exact check of the
+    per-club and per-field scores needs, computed by the database and not returned
+    (HAVING matches nothing): the floor under reputation_recalculate's cost."""
+    from django.db import connection
+
+    from community.reputation.models import ReputationEntry
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {ReputationEntry._meta.db_table} "
+            f"GROUP BY member_id, club_id, category_id HAVING SUM(delta) = -123456789"
+        )
+        cursor.fetchall()
+
+
+def _drift(seeded: dict, members: int) -> int:
+    """Make cached values wrong the ways a bug or a partial restore would, each in its
+    own members: totals, scores with a wrong total, scores deleted, scores for a club
+    the member has no rows in. Returns how many cached values are now wrong."""
+    from django.db.models import F
+
+    from community.members.models import Member
+    from community.reputation.models import ReputationScore
+
+    share = max(1, members // 200)  # 0.5% of the members for each kind
+    m0 = seeded["member0"]
+    pick = [m0 + members // 2 + n for n in range(4 * share)]  # mid-sized ledgers
+    totals, wrong, deleted, stale = (pick[k * share : (k + 1) * share] for k in range(4))
+    Member.objects.filter(pk__in=totals).update(reputation=F("reputation") + 7)
+    wrong_ids = [
+        ReputationScore.objects.filter(member_id=m, club__isnull=False).order_by("pk")[0].pk
+        for m in wrong
+    ]
+    ReputationScore.objects.filter(pk__in=wrong_ids).update(total=F("total") - 3)
+    deleted_ids = [
+        ReputationScore.objects.filter(member_id=m, category__isnull=False)
+        .exclude(total=0)
+        .order_by("pk")[0]
+        .pk
+        for m in deleted
+    ]
+    ReputationScore.objects.filter(pk__in=deleted_ids).delete()
+    clubs = range(seeded["club0"], seeded["club0"] + CLUBS)
+    extra = []
+    for m in stale:
+        theirs = set(ReputationScore.objects.filter(member_id=m).values_list("club_id", flat=True))
+        club_id = next(c for c in clubs if c not in theirs)
+        extra.append(ReputationScore(member_id=m, club_id=club_id, total=5))
+    ReputationScore.objects.bulk_create(extra)
+    return 4 * share
+
+
+def time_recalculation(
+    *, seeded: dict, rows: int, members: int, scores: int, rounds: int
+) -> list[str]:
     from django.db import connection
 
     from community.reputation.services import reputation_recalculate
@@ -456,23 +536,42 @@ def time_recalculation(*, rows: int, members: int, scores: int, rounds: int) -> 
     progress("timing reputation_recalculate() against SELECT SUM(delta)")
     warm_sum, warm_recalculate = timed(_sum_all), timed(recalculate)  # also: 0 corrections
     progress(f"warm-up: SUM {warm_sum:.3f} s, recalculate {warm_recalculate:.3f} s")
-    recalculated, summed = [], []
+    recalculated, summed, grouped = [], [], []
     for round_ in range(rounds):
         recalculated.append(timed(recalculate))
         summed.append(timed(_sum_all))
+        grouped.append(timed(_grouped_sum_alone))
         progress(
             f"round {round_ + 1}/{rounds}: recalculate {recalculated[-1]:.3f} s, "
-            f"SUM {summed[-1]:.3f} s"
+            f"SUM {summed[-1]:.3f} s, grouped sum alone {grouped[-1]:.3f} s"
         )
     ours, baseline = statistics.median(recalculated), statistics.median(summed)
     ratio = ours / baseline
     verdict = "met" if ratio <= GOAL_RATIO else "NOT met"
-    return (
+    clean = (
         f"reputation recalculate {connection.vendor}: {rows:,} rows, {members:,} members, "
         f"{scores:,} scores: "
         f"reputation_recalculate() {ours:.3f} s (0 corrections) vs SELECT SUM(delta) "
-        f"{baseline:.3f} s -> ratio {ratio:.1f}x (goal within {GOAL_RATIO:g}x: {verdict})"
+        f"{baseline:.3f} s -> ratio {ratio:.1f}x (goal within {GOAL_RATIO:g}x: {verdict}); "
+        f"the grouped sum per (member, club, category) alone: "
+        f"{statistics.median(grouped) / baseline:.1f}x"
     )
+
+    progress("drifting cached values, then recalculating")
+    expected = _drift(seeded, members)
+    start = time.perf_counter()
+    fixed = reputation_recalculate()
+    drift_seconds = time.perf_counter() - start
+    if fixed != expected:
+        raise BenchError(f"{expected} value(s) drifted, {fixed} corrected")
+    if reputation_recalculate():
+        raise BenchError("values still wrong after the correcting run")
+    drifted = (
+        f"reputation recalculate {connection.vendor} with drift: {fixed} cached values "
+        f"wrong ({fixed} members: totals, wrong, deleted and extra scores) all corrected in "
+        f"{drift_seconds:.3f} s -> ratio {drift_seconds / baseline:.1f}x"
+    )
+    return [clean, drifted]
 
 
 # --- the processes --------------------------------------------------------------------
@@ -484,11 +583,12 @@ def _measure_child(*, kind: str, rows: int, members: int, rounds: int) -> int:
     django.setup()
     seeded = seed(rows=rows, members=members)
     recalculation = time_recalculation(
-        rows=rows, members=members, scores=seeded["scores"], rounds=rounds
+        seeded=seeded, rows=rows, members=members, scores=seeded["scores"], rounds=rounds
     )
     recording = count_record_queries(seeded)
     print(recording, flush=True)
-    print(recalculation, flush=True)
+    for line in recalculation:
+        print(line, flush=True)
     return 0
 
 

@@ -1,11 +1,15 @@
 """Reads of the reputation ledger for the member's own page: totals per club and field
-and the ledger itself, each row with a link to what earned it, in a fixed number of
-queries per page (the sources are fetched per content type)."""
+and the ledger itself, each row with a link to what earned it when the member can still
+open it, in a fixed number of queries per page (the sources are fetched per content
+type, the member's clubs once)."""
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.paginator import Page, Paginator
+from django.utils.translation import gettext as _
 
-from brand_clubs.models import ClubPost, Event
+from brand_clubs.models import BrandStaff, ClubMembership, ClubPost, Event
+from brand_clubs.services.access import ClubStanding, can_see_event
+from community.members.selectors import is_moderator
 from community.reputation.models import ReputationEntry, ReputationScore
 from community.reviews.models import Review
 from experts.models import Answer, Question
@@ -27,6 +31,72 @@ def reputation_scores(*, member) -> dict[str, list[ReputationScore]]:
     return grouped
 
 
+class _Standings:
+    """The member's standing in the clubs of one ledger page, read on first need in at
+    most three queries (memberships, brand staff links, the moderator permission), so
+    that the page's visibility rules are brand_clubs' own (ClubStanding)."""
+
+    def __init__(self, member, clubs):
+        self.member = member
+        self.clubs = {club.pk: club for club in clubs}
+        self._standings: dict[int, ClubStanding] | None = None
+
+    def __getitem__(self, club_id: int) -> ClubStanding:
+        if self._standings is None:
+            memberships = {
+                membership.club_id: membership
+                for membership in ClubMembership.objects.filter(
+                    member=self.member, club_id__in=list(self.clubs)
+                )
+            }
+            staff_of = set(
+                BrandStaff.objects.filter(
+                    member=self.member,
+                    brand_id__in={club.brand_id for club in self.clubs.values()},
+                ).values_list("brand_id", flat=True)
+            )
+            moderator = is_moderator(self.member)
+            self._standings = {
+                pk: ClubStanding(
+                    club=club,
+                    authenticated=True,
+                    active_account=self.member.is_active,
+                    membership=memberships.get(pk),
+                    is_brand_staff=club.brand_id in staff_of and self.member.is_active,
+                    is_site_moderator=moderator,
+                )
+                for pk, club in self.clubs.items()
+            }
+        return self._standings[club_id]
+
+
+def _source_note(source, standings: _Standings) -> str:
+    """Why the member can no longer open what a row is about ("" when they can)."""
+    removed, gone = _("Removed by a moderator"), _("No longer available")
+    members_only = _("Only for the club's members")
+    if isinstance(source, Review):
+        if source.status == Review.Status.HIDDEN:
+            return removed
+        return "" if source.status == Review.Status.PUBLISHED else gone
+    if isinstance(source, Answer):
+        return removed if source.is_hidden or source.question.is_hidden else ""
+    if isinstance(source, Question):
+        return removed if source.is_hidden else ""
+    if isinstance(source, ClubPost):
+        if source.status == ClubPost.Status.HIDDEN:
+            return removed
+        if source.status != ClubPost.Status.PUBLISHED:
+            return gone
+        if source.club.is_private and not standings[source.club_id].can_read:
+            return members_only
+        return ""
+    if isinstance(source, Event) and not (
+        source.is_public or can_see_event(event=source, standing=standings[source.club_id])
+    ):
+        return members_only
+    return ""
+
+
 def _source_link(source) -> tuple[str, str]:
     """(label, url) of what a ledger row is about; ("", "") when it is gone."""
     if source is None:
@@ -42,6 +112,11 @@ def _source_link(source) -> tuple[str, str]:
 
 
 def reputation_ledger_page(*, member, page_number) -> Page:
+    """One page of the member's ledger, newest first. Each row gets `source_label` and
+    `source_url` (the link to what it is about) and `source_note`: a short reason when
+    there is no link although the row names a source (removed by a moderator, deleted,
+    in a club the member no longer belongs to), "" otherwise. A fixed number of queries
+    however long the page."""
     rows = (
         ReputationEntry.objects.filter(member=member)
         .select_related("club", "category", "reverses")
@@ -60,6 +135,20 @@ def reputation_ledger_page(*, member, page_number) -> Page:
         .order_by("-created_at", "-pk")
     )
     page = Paginator(rows, LEDGER_PAGE_SIZE).get_page(page_number)
+    clubs = [
+        entry.source.club
+        for entry in page.object_list
+        if isinstance(entry.source, ClubPost | Event)
+    ]
+    standings = _Standings(member, clubs)
     for entry in page.object_list:
-        entry.source_label, entry.source_url = _source_link(entry.source)
+        source = entry.source
+        if source is None:
+            entry.source_label, entry.source_url = "", ""
+            entry.source_note = _("No longer available") if entry.source_id else ""
+            continue
+        entry.source_note = _source_note(source, standings)
+        entry.source_label, entry.source_url = _source_link(source)
+        if entry.source_note:
+            entry.source_url = ""
     return page

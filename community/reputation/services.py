@@ -6,23 +6,29 @@ their own transaction, after the change that earns or costs points:
 - `reputation_undo(...)` reverses what one actor's vote (or acceptance) earned;
 - `reputation_content_removed` / `reputation_content_restored` for moderators' removals;
 - `reputation_serial_votes_reverse` for the scheduled serial-voting job;
-- `reputation_recalculate` re-sums the ledger into the cached totals.
+- `reputation_recalculate` checks the cached totals against the ledger and corrects
+  the members that drifted;
+- `reputation_history_load` / `member_visits_load` load past events and visits in bulk
+  (demo data, imports) under the same rules.
 
 Every write locks the member's row first, so concurrent rows for one member apply one
 after the other and the floor and the cap hold."""
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from community.reputation import rules
-from community.reputation.models import ReputationEntry, ReputationScore
+from community.reputation.models import MemberVisit, ReputationEntry, ReputationScore
 from community.reputation.rules import Reason
 
 
@@ -57,24 +63,36 @@ def _vote_gains_today(member_id: int, now: datetime) -> int:
     return gained or 0
 
 
-def _scores_add(entry: ReputationEntry) -> None:
-    for scope in ("club", "category"):
-        scope_id = getattr(entry, f"{scope}_id")
-        if scope_id is None or entry.delta == 0:
+def _scope_deltas(entries: Iterable[ReputationEntry]) -> dict[tuple[str, int], int]:
+    """What `entries` add to each of their member's club and field scores."""
+    deltas: dict[tuple[str, int], int] = defaultdict(int)
+    for entry in entries:
+        for scope in ("club", "category"):
+            scope_id = getattr(entry, f"{scope}_id")
+            if scope_id is not None and entry.delta:
+                deltas[(scope, scope_id)] += entry.delta
+    return deltas
+
+
+def _scores_add(member_id: int, deltas: dict[tuple[str, int], int]) -> None:
+    """Add to the member's scores with F(), one UPDATE per scope (creating the score on
+    its first points); the caller holds the member's lock."""
+    for (scope, scope_id), delta in deltas.items():
+        if not delta:
             continue
         updated = ReputationScore.objects.filter(
-            member_id=entry.member_id, **{f"{scope}_id": scope_id}
-        ).update(total=F("total") + entry.delta)
+            member_id=member_id, **{f"{scope}_id": scope_id}
+        ).update(total=F("total") + delta)
         if not updated:
             try:
                 with transaction.atomic():
                     ReputationScore.objects.create(
-                        member_id=entry.member_id, total=entry.delta, **{f"{scope}_id": scope_id}
+                        member_id=member_id, total=delta, **{f"{scope}_id": scope_id}
                     )
             except IntegrityError:  # created meanwhile by another row of this member
                 ReputationScore.objects.filter(
-                    member_id=entry.member_id, **{f"{scope}_id": scope_id}
-                ).update(total=F("total") + entry.delta)
+                    member_id=member_id, **{f"{scope}_id": scope_id}
+                ).update(total=F("total") + delta)
 
 
 def _append(*, member_id: int, applied: int, **fields) -> ReputationEntry:
@@ -83,8 +101,22 @@ def _append(*, member_id: int, applied: int, **fields) -> ReputationEntry:
     )
     if applied:
         get_user_model().objects.filter(pk=member_id).update(reputation=F("reputation") + applied)
-        _scores_add(entry)
+        _scores_add(member_id, _scope_deltas([entry]))
     return entry
+
+
+def _append_all(member_id: int, entries: list[ReputationEntry]) -> list[ReputationEntry]:
+    """Append several rows of one member (whose lock the caller holds) in one INSERT,
+    then add what they apply to the total and the scores: a fixed number of queries
+    however many rows."""
+    if not entries:
+        return []
+    created = ReputationEntry.objects.bulk_create(entries)
+    applied = sum(entry.delta for entry in created)
+    if applied:
+        get_user_model().objects.filter(pk=member_id).update(reputation=F("reputation") + applied)
+    _scores_add(member_id, _scope_deltas(created))
+    return created
 
 
 def _floored(delta: int, total: int) -> int:
@@ -134,34 +166,108 @@ def reputation_record(
         )
 
 
-def _chain_head(entry: ReputationEntry) -> tuple[ReputationEntry, int]:
-    """The last row of the chain entry ← reversal ← reversal of it ..., and how many
-    reversals there are (even: the first row's points are in effect)."""
-    depth = 0
-    while True:
-        following = ReputationEntry.objects.filter(reverses=entry).first()
-        if following is None:
-            return entry, depth
-        entry, depth = following, depth + 1
+# --- reversals: chains read and rows written in bulk ------------------------------------
+#
+# A row is reversed at most once (`reverses` is one-to-one) and a reversal can itself be
+# reversed (a restored removal), so each earning row heads a chain: the row, its
+# reversal, the reversal of that ... Its points are in effect when the chain has an even
+# number of reversals. Every row of a chain has the first row's member and source (a
+# reversal copies them), so the chains of any number of rows about some content are
+# read in ONE query and walked in memory, and the reversals are appended in one INSERT:
+# removing content with thousands of votes costs the same few queries as with one.
 
 
-def _reverse(entry: ReputationEntry, *, reason: str, actor=None, now=None) -> ReputationEntry:
-    """Append the row that cancels `entry` (the caller holds the member's lock)."""
-    total = _lock_member_total(entry.member_id)
-    applied = _floored(-entry.delta, total)
-    return _append(
-        member_id=entry.member_id,
-        applied=applied,
-        rule_delta=-entry.delta,
-        reason=reason,
-        actor=actor if actor is not None else entry.actor,
-        club_id=entry.club_id,
-        category_id=entry.category_id,
-        source_type_id=entry.source_type_id,
-        source_id=entry.source_id,
-        reverses=entry,
-        created_at=now or timezone.now(),
-    )
+class _Chains:
+    """The reversal chains of `originals` (rows of one member)."""
+
+    def __init__(self, originals: list[ReputationEntry]):
+        self.rows: dict[int, ReputationEntry] = {row.pk: row for row in originals}
+        self.following: dict[int, ReputationEntry] = {}
+        for row in _reversals_about(originals):
+            self.add(row)
+
+    def add(self, row: ReputationEntry) -> None:
+        self.rows[row.pk] = row
+        self.following[row.reverses_id] = row
+
+    def head(self, entry: ReputationEntry) -> tuple[ReputationEntry, int]:
+        """The last row of entry's chain and how many reversals there are."""
+        depth = 0
+        while (following := self.following.get(entry.pk)) is not None:
+            entry, depth = following, depth + 1
+        return entry, depth
+
+    def withdrawn_while_removed(self, head: ReputationEntry) -> bool:
+        """The zero row that closes a removal's reversal when the vote is withdrawn
+        while the content is removed (see reputation_undo)."""
+        reversed_row = self.rows.get(head.reverses_id) if head.reverses_id else None
+        return (
+            head.reason == Reason.UNDONE
+            and head.delta == 0
+            and reversed_row is not None
+            and reversed_row.reason == Reason.CONTENT_REMOVED
+        )
+
+    def in_effect(self, head: ReputationEntry, depth: int) -> bool:
+        return depth % 2 == 0 and not self.withdrawn_while_removed(head)
+
+
+def _reversals_about(originals: list[ReputationEntry]):
+    """The reversal rows of the originals' members about the originals' sources: a
+    superset of their chains' rows, in one query."""
+    if not originals:
+        return ReputationEntry.objects.none()
+    sources: dict[int | None, set[int | None]] = defaultdict(set)
+    for row in originals:
+        sources[row.source_type_id].add(row.source_id)
+    about = Q()
+    for type_id, source_ids in sources.items():
+        if type_id is None:
+            about |= Q(source_type__isnull=True)
+        else:
+            about |= Q(source_type_id=type_id, source_id__in=sorted(source_ids - {None}))
+    return ReputationEntry.objects.filter(
+        about,
+        member_id__in={row.member_id for row in originals},
+        reverses__isnull=False,
+    ).order_by("pk")
+
+
+def _reverse_all(
+    heads: list[ReputationEntry], *, reason: str, actor=None, now=None
+) -> list[ReputationEntry]:
+    """Append the rows cancelling `heads`, in their order, one member after the other
+    (the caller holds the members' locks). Each loss is floored on the total left by
+    the rows before it, as if they were appended one by one."""
+    now = now or timezone.now()
+    by_member: dict[int, list[ReputationEntry]] = defaultdict(list)
+    for head in heads:
+        by_member[head.member_id].append(head)
+    appended = []
+    for member_id, rows in by_member.items():
+        total = _lock_member_total(member_id)
+        reversals = []
+        for head in rows:
+            applied = _floored(-head.delta, total)
+            total += applied
+            reversals.append(
+                ReputationEntry(
+                    member_id=member_id,
+                    delta=applied,
+                    rule_delta=-head.delta,
+                    reason=reason,
+                    actor_id=actor.pk if actor is not None else head.actor_id,
+                    club_id=head.club_id,
+                    category_id=head.category_id,
+                    source_type_id=head.source_type_id,
+                    source_id=head.source_id,
+                    reverses=head,
+                    rule_version=rules.RULE_VERSION,
+                    created_at=now,
+                )
+            )
+        appended += _append_all(member_id, reversals)
+    return appended
 
 
 def _originals(*, member_id: int, source, reasons=None, actor=None):
@@ -175,50 +281,47 @@ def _originals(*, member_id: int, source, reasons=None, actor=None):
     return rows.order_by("pk")
 
 
-def _withdrawn_while_removed(head: ReputationEntry) -> bool:
-    return (
-        head.reason == Reason.UNDONE
-        and head.delta == 0
-        and head.reverses_id is not None
-        and head.reverses.reason == Reason.CONTENT_REMOVED
-    )
-
-
-def _in_effect(head: ReputationEntry, depth: int) -> bool:
-    return depth % 2 == 0 and not _withdrawn_while_removed(head)
-
-
-def _reverse_in_effect(rows, *, reason: str, actor=None, now=None) -> int:
+def _reverse_in_effect(rows, *, reason: str, actor=None, now=None, chains=None) -> int:
     """Reverse each row of `rows` whose points are still in effect; returns how many."""
-    reversed_count = 0
+    rows = list(rows)
+    chains = chains if chains is not None else _Chains(rows)
+    heads = []
     for original in rows:
-        head, depth = _chain_head(original)
-        if _in_effect(head, depth):
-            _reverse(head, reason=reason, actor=actor, now=now)
-            reversed_count += 1
-    return reversed_count
+        head, depth = chains.head(original)
+        if chains.in_effect(head, depth):
+            heads.append(head)
+    _reverse_all(heads, reason=reason, actor=actor, now=now)
+    return len(heads)
 
 
-def _withdraw_during_removal(rows, *, actor) -> None:
+def _withdraw_during_removal(rows, *, chains: _Chains, actor) -> None:
     """A vote withdrawn while its content is removed: its points are already gone, but
     a restoration would give them back. A zero row closes the removal's reversal so the
     restoration leaves it alone."""
+    closing: dict[int, list[ReputationEntry]] = defaultdict(list)
+    now = timezone.now()
     for original in rows:
-        head, _depth = _chain_head(original)
+        head, _depth = chains.head(original)
         if head.reason == Reason.CONTENT_REMOVED and head.reverses_id is not None:
-            _append(
-                member_id=head.member_id,
-                applied=0,
-                rule_delta=0,
-                reason=Reason.UNDONE,
-                actor=actor,
-                club_id=head.club_id,
-                category_id=head.category_id,
-                source_type_id=head.source_type_id,
-                source_id=head.source_id,
-                reverses=head,
-                created_at=timezone.now(),
+            closing[head.member_id].append(
+                ReputationEntry(
+                    member_id=head.member_id,
+                    delta=0,
+                    rule_delta=0,
+                    reason=Reason.UNDONE,
+                    actor=actor,
+                    club_id=head.club_id,
+                    category_id=head.category_id,
+                    source_type_id=head.source_type_id,
+                    source_id=head.source_id,
+                    reverses=head,
+                    rule_version=rules.RULE_VERSION,
+                    created_at=now,
+                )
             )
+    for member_id, entries in closing.items():
+        for row in _append_all(member_id, entries):
+            chains.add(row)
 
 
 def reputation_undo(*, member, source, actor, reasons: Iterable[str]) -> int:
@@ -229,17 +332,19 @@ def reputation_undo(*, member, source, actor, reasons: Iterable[str]) -> int:
     with transaction.atomic():
         _lock_member_total(member.pk)
         rows = list(_originals(member_id=member.pk, source=source, reasons=reasons, actor=actor))
-        _withdraw_during_removal(rows, actor=actor)
-        return _reverse_in_effect(rows, reason=Reason.UNDONE, actor=actor)
+        chains = _Chains(rows)
+        _withdraw_during_removal(rows, chains=chains, actor=actor)
+        return _reverse_in_effect(rows, reason=Reason.UNDONE, actor=actor, chains=chains)
 
 
 def reputation_content_removed(*, content, author, moderator, club=None, category=None) -> None:
     """A moderator removed `content`: everything it earned its author is reversed and
-    the removal costs rules.CONTENT_REMOVED_PENALTY. Restoring undoes both."""
+    the removal costs rules.CONTENT_REMOVED_PENALTY. Restoring undoes both. A fixed
+    number of queries, however many votes the content had."""
     if author is None:
         return
     with transaction.atomic():
-        total = _lock_member_total(author.pk)
+        _lock_member_total(author.pk)
         earned = _originals(member_id=author.pk, source=content).exclude(
             reason__in=rules.REVERSAL_REASONS
         )
@@ -260,7 +365,7 @@ def reputation_content_removed(*, content, author, moderator, club=None, categor
 
 def reputation_content_restored(*, content, author, moderator) -> None:
     """Undo a removal: reverse the penalty and the removal's reversals (which gives the
-    content's points back)."""
+    content's points back), in a fixed number of queries."""
     if author is None:
         return
     with transaction.atomic():
@@ -271,8 +376,7 @@ def reputation_content_restored(*, content, author, moderator) -> None:
             reversed_by__isnull=True,
             **_source_fields(content),
         ).order_by("pk")
-        for row in removal_rows:
-            _reverse(row, reason=Reason.CONTENT_RESTORED, actor=moderator)
+        _reverse_all(list(removal_rows), reason=Reason.CONTENT_RESTORED, actor=moderator)
 
 
 def reputation_serial_votes_reverse(*, now: datetime | None = None) -> int:
@@ -330,32 +434,239 @@ def reputation_lock_members(*members) -> None:
         list(get_user_model().objects.select_for_update().filter(pk__in=ids).order_by("pk"))
 
 
+# --- loading history in bulk (demo data, imports) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class PastEvent:
+    """Something that earned (or cost) a member points in the past, as
+    reputation_record would be told it: for reputation_history_load."""
+
+    member_id: int
+    reason: str
+    created_at: datetime
+    points: int | None = None  # None: what rules.POINTS says
+    source_type_id: int | None = None
+    source_id: int | None = None
+    actor_id: int | None = None
+    club_id: int | None = None
+    category_id: int | None = None
+
+
+def _utc_day(moment: datetime):
+    return moment.astimezone(UTC).date()
+
+
+def reputation_history_load(*, events: Iterable[PastEvent], batch_size: int = 500) -> int:
+    """Append past events in bulk (demo data, an import of history) as reputation_record
+    would have appended them one by one: nothing for an actor on their own content, the
+    rule's points (or `points`), the daily vote cap counted with what the member already
+    has on that UTC day, and the floor on the running total, in time order per member
+    after the rows they already have. An event already in the ledger (same member,
+    reason, source, actor and time, not a reversal) is skipped, so a load can be run
+    again. Members are locked in pk order, batch by batch, the rows written in one INSERT
+    per batch and the members' cached totals re-summed under the same locks. Returns how
+    many rows were appended."""
+    by_member: dict[int, list[PastEvent]] = defaultdict(list)
+    for event in events:
+        if event.actor_id is None or event.actor_id != event.member_id:
+            by_member[event.member_id].append(event)
+    Member = get_user_model()
+    member_ids = sorted(by_member)
+    appended = 0
+    for start in range(0, len(member_ids), batch_size):
+        chunk = member_ids[start : start + batch_size]
+        with transaction.atomic():
+            appended += _history_load_batch(Member, {m: by_member[m] for m in chunk})
+    return appended
+
+
+def _history_load_batch(Member, by_member: dict[int, list[PastEvent]]) -> int:
+    totals = dict(
+        Member.objects.select_for_update()
+        .filter(pk__in=list(by_member))
+        .order_by("pk")
+        .values_list("pk", "reputation")
+    )
+    moments = [event.created_at for events in by_member.values() for event in events]
+    first_day = datetime.combine(_utc_day(min(moments)), datetime.min.time(), tzinfo=UTC)
+    after_last_day = datetime.combine(
+        _utc_day(max(moments)) + timedelta(days=1), datetime.min.time(), tzinfo=UTC
+    )
+    originals = ReputationEntry.objects.filter(
+        member_id__in=list(totals),
+        reverses__isnull=True,
+        created_at__gte=first_day,
+        created_at__lt=after_last_day,
+    )
+    known = set(
+        originals.values_list(
+            "member_id", "reason", "source_type_id", "source_id", "actor_id", "created_at"
+        )
+    )
+    gains: dict[tuple[int, object], int] = defaultdict(int)
+    vote_gains = originals.filter(reason__in=rules.VOTE_REASONS, delta__gt=0)
+    for member_id, created_at, delta in vote_gains.values_list("member_id", "created_at", "delta"):
+        gains[(member_id, _utc_day(created_at))] += delta
+    rows = []
+    for member_id, total in totals.items():
+        for event in sorted(by_member[member_id], key=lambda event: event.created_at):
+            key = (
+                member_id,
+                event.reason,
+                event.source_type_id,
+                event.source_id,
+                event.actor_id,
+                event.created_at,
+            )
+            if key in known:
+                continue
+            known.add(key)
+            rule_delta = rules.points_for(event.reason) if event.points is None else event.points
+            applied = rule_delta
+            if event.reason in rules.VOTE_REASONS and applied > 0:
+                day = (member_id, _utc_day(event.created_at))
+                applied = min(applied, max(0, rules.DAILY_VOTE_CAP - gains[day]))
+                gains[day] += applied
+            applied = _floored(applied, total)
+            total += applied
+            rows.append(
+                ReputationEntry(
+                    member_id=member_id,
+                    delta=applied,
+                    rule_delta=rule_delta,
+                    reason=event.reason,
+                    source_type_id=event.source_type_id,
+                    source_id=event.source_id,
+                    actor_id=event.actor_id,
+                    club_id=event.club_id,
+                    category_id=event.category_id,
+                    rule_version=rules.RULE_VERSION,
+                    created_at=event.created_at,
+                )
+            )
+    if rows:
+        ReputationEntry.objects.bulk_create(rows, batch_size=1000)
+        _recalculate_batch(Member, {"pk__in": sorted({row.member_id for row in rows})})
+    return len(rows)
+
+
+def member_visits_load(*, visits: Iterable[tuple[int, date, int]]) -> None:
+    """Record past days a member was signed in (demo data, an import): (member id, UTC
+    day, items read that day). A day already recorded is kept as it is."""
+    MemberVisit.objects.bulk_create(
+        [MemberVisit(member_id=m, day=day, items_read=read) for m, day, read in visits],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+
+
+# --- the recount ----------------------------------------------------------------------
+#
+# What a full recount guarantees: every cached value ends equal to the ledger, whatever
+# drifted (a total is max(FLOOR, STARTING_POINTS + the sum of the member's rows), which
+# is 1 + the sum for any ledger the services wrote, since they floor each loss; a club or
+# field score is the sum of its rows, a missing score is created, a score without rows
+# goes to 0), and a value is only written under its member's lock, so a concurrent
+# reputation_record's F() update is never overwritten.
+#
+# It reads everything once and writes only what is wrong, batch by batch of members:
+# 1. check, read-only, in one snapshot: the sums per (member, club, category) (a grouped
+#    index-only scan of reputation_entry_sums_idx), the non-zero scores and the totals,
+#    compared in Python; members whose cached values disagree are flagged;
+# 2. fix: the flagged members are locked and re-summed (_recalculate_batch), which
+#    corrects them from what is true under the lock (a member whose row arrived between
+#    the check and the lock is simply found right).
+# A whole pass walks contiguous pk ranges (index range scans); a given list of members is
+# matched as it is.
+
+
+def _expected_total(ledger_sum: int) -> int:
+    return max(rules.FLOOR, rules.STARTING_POINTS + ledger_sum)
+
+
+def _check_reads(members: dict) -> tuple[list[str], list]:
+    """The three reads of a batch's check, as raw SQL: the ORM's per-row converters
+    would cost as much as the grouped sum itself."""
+    quote = connection.ops.quote_name
+    entries = quote(ReputationEntry._meta.db_table)
+    scores = quote(ReputationScore._meta.db_table)
+    member_table = quote(get_user_model()._meta.db_table)
+    if "pk__in" in members:
+        ids = list(members["pk__in"])
+        where, params = "IN (" + ", ".join(["%s"] * len(ids)) + ")", ids
+    else:
+        where, params = "BETWEEN %s AND %s", [members["pk__gte"], members["pk__lte"]]
+    return [
+        # In the order of reputation_entry_sums_idx: an index-only scan, no sort.
+        f"SELECT member_id, club_id, category_id, SUM(delta) FROM {entries} "
+        f"WHERE member_id {where} GROUP BY member_id, club_id, category_id "
+        f"ORDER BY member_id, club_id, category_id",
+        f"SELECT member_id, club_id, category_id, total FROM {scores} "
+        f"WHERE member_id {where} AND total <> 0",
+        f"SELECT id, reputation FROM {member_table} WHERE id {where}",
+    ], params
+
+
+def _drifted(members: dict) -> set[int]:
+    """The members (`members`: pk__gte/pk__lte or pk__in) whose total or scores disagree
+    with their ledger rows, read in one snapshot without locking any member."""
+    (groups_sql, scores_sql, totals_sql), params = _check_reads(members)
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        if outermost and connection.vendor == "postgresql":  # one snapshot for the three
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        cursor.execute(groups_sql, params)
+        groups = cursor.fetchall()
+        cursor.execute(scores_sql, params)
+        cached = set(cursor.fetchall())
+        cursor.execute(totals_sql, params)
+        totals = cursor.fetchall()
+    sums = {
+        member_id: sum(map(itemgetter(3), member_groups))
+        for member_id, member_groups in groupby(groups, itemgetter(0))
+    }
+    flagged = {
+        member_id for member_id, total in totals if total != _expected_total(sums.get(member_id, 0))
+    }
+    # A scope's group and its score are the same tuple (member, club, None, sum) or
+    # (member, None, category, sum); what is left over is a disagreement, except groups
+    # of no scope and groups summing to 0 (no score row needed). A row counting in a
+    # club and a field at once leaves its group over: its member is re-summed, to no
+    # effect when right.
+    for member_id, club_id, category_id, value in cached.symmetric_difference(groups):
+        if value and (club_id is not None or category_id is not None):
+            flagged.add(member_id)
+    return flagged
+
+
 def reputation_recalculate(
     *,
     member_ids: Iterable[int] | None = None,
     batch_size: int = 2000,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Re-sum the ledger into Member.reputation and ReputationScore, in batches of
-    members; returns how many cached values were wrong (and are now right). They
+    """Re-sum the ledger into Member.reputation and ReputationScore: check every
+    member's cached values against their rows, then lock and correct the members that
+    disagree. Returns how many cached values were wrong (and are now right). They
     should never be: a non-zero result is a bug to report."""
     Member = get_user_model()
     ids = (
-        sorted(member_ids)
+        sorted(set(member_ids))
         if member_ids is not None
         else list(Member.objects.order_by("pk").values_list("pk", flat=True))
     )
     fixed = 0
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
-        # A whole pass walks contiguous pk ranges (an index range scan); a given list
-        # of members is matched as it is.
         if member_ids is None:
             members = {"pk__gte": batch[0], "pk__lte": batch[-1]}
         else:
             members = {"pk__in": batch}
-        with transaction.atomic():
-            fixed += _recalculate_batch(Member, members)
+        flagged = _drifted(members)
+        if flagged:
+            with transaction.atomic():
+                fixed += _recalculate_batch(Member, {"pk__in": sorted(flagged)})
         if progress is not None:
             progress(len(batch))
     return fixed
@@ -364,7 +675,7 @@ def reputation_recalculate(
 def _recalculate_batch(Member, members: dict) -> int:
     """Lock the members first (every writer takes the same lock before appending a
     row), then one grouped sum per (member, club, category) gives the member totals and
-    both kinds of scope totals."""
+    both kinds of scope totals; write what differs."""
     by_member = {key.replace("pk__", "member_id__", 1): value for key, value in members.items()}
     cached = dict(
         Member.objects.select_for_update().filter(**members).values_list("pk", "reputation")
@@ -384,9 +695,9 @@ def _recalculate_batch(Member, members: dict) -> int:
         if category_id is not None:
             scope_sums[("category", member_id, category_id)] += total
     wrong = [
-        Member(pk=pk, reputation=rules.STARTING_POINTS + totals.get(pk, 0))
+        Member(pk=pk, reputation=_expected_total(totals.get(pk, 0)))
         for pk, reputation in cached.items()
-        if reputation != rules.STARTING_POINTS + totals.get(pk, 0)
+        if reputation != _expected_total(totals.get(pk, 0))
     ]
     if wrong:
         Member.objects.bulk_update(wrong, ["reputation"])

@@ -285,3 +285,167 @@ def test_the_author_deleting_content_gives_back_what_it_earned_without_penalty(a
     assert reputation_content_deleted(content=review, author=author) == 1
     assert total(author) == 1 == recount(author)
     assert ReputationEntry.objects.filter(reason=Reason.CONTENT_DELETED).count() == 1
+
+
+def _voted_review(author, votes: int, category):
+    """A review with `votes` helpful votes, a third of them withdrawn (a chain of one
+    reversal each) and the rest in effect."""
+    review = ReviewFactory(author=author)
+    for n in range(votes):
+        voter = MemberFactory()
+        reputation_record(
+            member=author,
+            reason=Reason.REVIEW_HELPFUL,
+            source=review,
+            actor=voter,
+            category=category,
+            now=timezone.now() - timedelta(days=n),  # under the daily cap
+        )
+        if n % 3 == 0:
+            reputation_undo(
+                member=author, source=review, actor=voter, reasons=[Reason.REVIEW_HELPFUL]
+            )
+    return review
+
+
+@pytest.mark.parametrize("cycles", [0, 2])
+def test_removal_and_restoration_cost_a_fixed_number_of_queries(
+    author, django_assert_max_num_queries, cycles
+):
+    """Whatever the number of votes (3 or 30) and of earlier removal and restoration
+    cycles (longer chains), removing and restoring read the chains in one query and
+    write the reversals in one INSERT."""
+    category, moderator = CategoryFactory(), MemberFactory()
+    for _ in range(20):  # enough that no penalty is cut by the floor: like for like
+        reputation_record(
+            member=author,
+            reason=Reason.ANSWER_ACCEPTED,
+            source=ReviewFactory(author=author),
+            actor=MemberFactory(),
+        )
+    counts = []
+    for votes in (3, 30):
+        review = _voted_review(author, votes, category)
+        for _ in range(cycles):
+            reputation_content_removed(
+                content=review, author=author, moderator=moderator, category=category
+            )
+            reputation_content_restored(content=review, author=author, moderator=moderator)
+        before = total(author)
+        with django_assert_max_num_queries(13) as removed:
+            reputation_content_removed(
+                content=review, author=author, moderator=moderator, category=category
+            )
+        in_effect = votes - (votes + 2) // 3
+        assert ReputationEntry.objects.filter(
+            source_id=review.pk, reason=Reason.CONTENT_REMOVED, reverses__isnull=False
+        ).count() == in_effect * (cycles + 1)
+        with django_assert_max_num_queries(10) as restored:
+            reputation_content_restored(content=review, author=author, moderator=moderator)
+        assert total(author) == before == recount(author)
+        counts.append((len(removed.captured_queries), len(restored.captured_queries)))
+    assert counts[0] == counts[1], counts
+    assert reputation_recalculate(member_ids=[author.pk]) == 0
+
+
+def test_the_authors_delete_costs_a_fixed_number_of_queries(author, django_assert_max_num_queries):
+    from community.reputation.services import reputation_content_deleted
+
+    category = CategoryFactory()
+    counts = []
+    for votes in (3, 30):
+        review = _voted_review(author, votes, category)
+        with django_assert_max_num_queries(9) as deleted:
+            reversed_rows = reputation_content_deleted(content=review, author=author)
+        assert reversed_rows == votes - (votes + 2) // 3
+        counts.append(len(deleted.captured_queries))
+    assert counts[0] == counts[1], counts
+    assert total(author) == 1 == recount(author)
+    assert ReputationScore.objects.get(member=author, category=category).total == 0
+
+
+def test_a_withdrawal_during_removal_with_many_votes(author, django_assert_max_num_queries):
+    """Withdrawing one vote of 30 while the content is removed closes that vote's
+    reversal; restoring gives back the 29 others, in a fixed number of queries."""
+    category, moderator = CategoryFactory(), MemberFactory()
+    review = ReviewFactory(author=author)
+    voters = [MemberFactory() for _ in range(30)]
+    for n, voter in enumerate(voters):
+        reputation_record(
+            member=author,
+            reason=Reason.REVIEW_HELPFUL,
+            source=review,
+            actor=voter,
+            category=category,
+            now=timezone.now() - timedelta(days=n),
+        )
+    assert total(author) == 301
+    reputation_content_removed(content=review, author=author, moderator=moderator)
+    assert total(author) == 1
+    assert (
+        reputation_undo(
+            member=author, source=review, actor=voters[7], reasons=[Reason.REVIEW_HELPFUL]
+        )
+        == 0
+    )
+    with django_assert_max_num_queries(10):
+        reputation_content_restored(content=review, author=author, moderator=moderator)
+    assert total(author) == 291 == recount(author)
+    assert ReputationScore.objects.get(member=author, category=category).total == 290
+    assert reputation_recalculate(member_ids=[author.pk]) == 0
+
+
+def test_history_load_applies_the_rules_once_in_time_order(author, review):
+    """reputation_history_load (demo data, imports): the daily cap per UTC day counted
+    with what the member already has, the floor on the running total, no self-votes,
+    and each event appended once however often the load runs."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from community.reputation.services import PastEvent, reputation_history_load
+
+    review_type = ContentType.objects.get_for_model(review).pk
+    day = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=3)
+    reputation_record(  # already there: 10 of the day's 200
+        member=author, reason=Reason.REVIEW_HELPFUL, source=review, actor=MemberFactory(), now=day
+    )
+    voters = [MemberFactory() for _ in range(21)]
+    events = [
+        PastEvent(
+            member_id=author.pk,
+            reason=Reason.REVIEW_HELPFUL,
+            source_type_id=review_type,
+            source_id=review.pk,
+            actor_id=voter.pk,
+            created_at=day + timedelta(minutes=n + 1),
+        )
+        for n, voter in enumerate(voters)
+    ]
+    events.append(  # a self-vote: nothing
+        PastEvent(
+            member_id=author.pk,
+            reason=Reason.REVIEW_HELPFUL,
+            actor_id=author.pk,
+            created_at=day + timedelta(hours=1),
+        )
+    )
+    events.append(  # a removal the next day: 100 of the 200 points go
+        PastEvent(
+            member_id=author.pk,
+            reason=Reason.CONTENT_REMOVED,
+            points=rules.CONTENT_REMOVED_PENALTY,
+            created_at=day + timedelta(days=1),
+        )
+    )
+    newcomer = MemberFactory()
+    events.append(  # a loss for a member with nothing above 1: cut to 0
+        PastEvent(member_id=newcomer.pk, reason=Reason.ANSWER_DOWNVOTED, created_at=day)
+    )
+    assert reputation_history_load(events=events, batch_size=1) == 23
+    loaded = ReputationEntry.objects.filter(member=author, reason=Reason.REVIEW_HELPFUL)
+    assert sum(loaded.values_list("delta", flat=True)) == rules.DAILY_VOTE_CAP
+    assert loaded.filter(delta=0, rule_delta=10).count() == 2  # past the cap, still shown
+    assert total(author) == 1 + rules.DAILY_VOTE_CAP - 100 == recount(author)
+    assert total(newcomer) == 1 == recount(newcomer)
+    assert ReputationEntry.objects.get(member=newcomer).rule_delta == -2
+    assert reputation_history_load(events=events) == 0  # once
+    assert reputation_recalculate() == 0

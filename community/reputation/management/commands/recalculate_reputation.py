@@ -1,6 +1,7 @@
 """Re-sum the reputation ledger into the cached totals (Member.reputation and the per
 club / per field scores) and say how many were wrong. They never should be; run it
-after restoring a backup or to check."""
+after restoring a backup or to check. Every member is checked without taking a lock;
+only members whose cached values disagree are locked and corrected."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
