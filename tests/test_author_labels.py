@@ -26,6 +26,7 @@ from brand_clubs.services import feed as feed_services
 from brand_clubs.services.audit import club_audit_record
 from community.chat import services as chat
 from community.members.services import follow_create
+from community.reputation.rules import TrustLevel
 from community.reviews import services as reviews
 from experts.services import certification, endorsements, knowledge
 from experts.services import questions as qa
@@ -72,10 +73,12 @@ def world(db):
     """One brand-staff expert (the author) active everywhere a name can render."""
     roadgrip = BrandFactory(name="RoadGrip", slug="roadgrip")
     product = ProductFactory(brand=roadgrip, name="Wet Grip Tyre")
-    author = MemberFactory(display_name=NAME)
+    # Established members (trust level 2): their club posts are published at once and
+    # may carry photos (new members' posts wait for a moderator).
+    author = MemberFactory(display_name=NAME, trust_level=TrustLevel.MEMBER)
     CertificateFactory(member=author, tier="brand_staff", employer=roadgrip, brands=[roadgrip])
     author.refresh_from_db()
-    viewer = MemberFactory(display_name="Vera Viewer")
+    viewer = MemberFactory(display_name="Vera Viewer", trust_level=TrustLevel.MEMBER)
     staff = BrandStaffFactory(brand=roadgrip).member
     moderator = ModeratorFactory(display_name="Max Moderator")
 
@@ -356,7 +359,10 @@ def _experts_in(club, count, roadgrip):
     straight to the row: the badge is all a byline reads)."""
     from community.members.models import Member
 
-    people = [ClubMembershipFactory(club=club).member for _ in range(count)]
+    people = [
+        ClubMembershipFactory(club=club, member__trust_level=TrustLevel.MEMBER).member
+        for _ in range(count)
+    ]
     badge = {
         "tier": "brand_staff",
         "employers": [{"id": roadgrip.pk, "name": roadgrip.name, "slug": roadgrip.slug}],

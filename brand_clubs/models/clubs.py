@@ -173,6 +173,12 @@ class ClubInvite(models.Model):
         return reverse("brand_clubs:invite", args=[self.token])
 
     @property
+    def title(self) -> str:
+        """How the invite is named to the member who used it (their reputation ledger
+        names it as the source of their fast track); the label is for staff only."""
+        return _("Invite to %(club)s") % {"club": self.club.name}
+
+    @property
     def uses_left(self) -> int:
         return max(self.max_uses - self.use_count, 0)
 
@@ -202,6 +208,8 @@ class ClubAuditEntry(models.Model):
         CHAT_DELETE = "chat_delete", _("Deleted a chat message")
         CHAT_MUTE = "chat_mute", _("Muted a member in chat")
         CHAT_UNMUTE = "chat_unmute", _("Lifted a chat mute")
+        APPROVE_POST = "approve_post", _("Approved a post")
+        REJECT_POST = "reject_post", _("Rejected a post")
 
     club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="audit_entries")
     actor = models.ForeignKey(
@@ -230,6 +238,9 @@ class ClubAuditEntry(models.Model):
 
 class ContentStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
+    # A post by a member below trust level 2 (rules.Privilege.SKIP_PREMODERATION): seen
+    # by its author and the club's moderators only, until one of them approves it.
+    PENDING = "pending", _("Waiting for a moderator")
     HIDDEN = "hidden", _("Hidden by a moderator")
     DELETED = "deleted", _("Deleted by its author")
 

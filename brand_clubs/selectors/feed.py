@@ -2,6 +2,10 @@
 photos, latest comments with their authors, the viewer's own like as an Exists()
 annotation), so a feed page runs the same number of queries whatever its length.
 
+Posts waiting for a moderator (PENDING) are shown to their author (in the feed, labelled)
+and to whoever may moderate the club's content (on the post page and in
+`post_list_pending`), to nobody else.
+
 The feed of a private club is for insiders only: the selectors return nothing (lists) or
 raise NotFound (single rows) for a viewer who may not read the club, on top of the
 views' own `access_club_read`, so that no other caller can leak it by mistake."""
@@ -40,9 +44,10 @@ def _photos() -> Prefetch:
 def post_list_for_club(
     *, club: Club, viewer, standing: ClubStanding | None = None
 ) -> QuerySet[ClubPost]:
-    """Published posts, pinned first (latest pin on top), then newest; each with its
-    photos and its LATEST_COMMENTS newest published comments (`latest_comments`, newest
-    first). Empty for a viewer who may not read the club."""
+    """Published posts, and the viewer's own posts waiting for a moderator, pinned first
+    (latest pin on top), then newest; each with its photos and its LATEST_COMMENTS newest
+    published comments (`latest_comments`, newest first). Empty for a viewer who may not
+    read the club."""
     if not _standing(viewer, club, standing).can_read:
         return ClubPost.objects.none()
     latest = Prefetch(
@@ -52,8 +57,11 @@ def post_list_for_club(
         .order_by("-created_at", "-pk")[:LATEST_COMMENTS],
         to_attr="latest_comments",
     )
+    shown = Q(status=ContentStatus.PUBLISHED)
+    if viewer is not None and viewer.is_authenticated:
+        shown |= Q(status=ContentStatus.PENDING, author=viewer)
     queryset = (
-        ClubPost.objects.filter(club=club, status=ContentStatus.PUBLISHED)
+        ClubPost.objects.filter(shown, club=club)
         .select_related("author", "event")
         .prefetch_related(_photos(), latest)
         .order_by("-is_pinned", "-pinned_at", "-created_at", "-pk")
@@ -61,16 +69,36 @@ def post_list_for_club(
     return _with_viewer_like(queryset, viewer)
 
 
+def post_list_pending(*, club: Club, standing: ClubStanding) -> QuerySet[ClubPost]:
+    """Posts waiting for a moderator, oldest first (first come, first decided), with
+    their authors, events and photos. Empty unless the viewer may decide on them."""
+    if not standing.can_moderate_content:
+        return ClubPost.objects.none()
+    return (
+        ClubPost.objects.filter(club=club, status=ContentStatus.PENDING)
+        .select_related("author", "event")
+        .prefetch_related(_photos())
+        .order_by("created_at", "pk")
+    )
+
+
+def post_pending_count(*, club: Club, standing: ClubStanding) -> int:
+    """For the badge in the club's navigation (0 for those who cannot decide)."""
+    if not standing.can_moderate_content:
+        return 0
+    return ClubPost.objects.filter(club=club, status=ContentStatus.PENDING).count()
+
+
 def _post_visible(post: ClubPost, viewer, standing: ClubStanding) -> bool:
-    """Published posts to readers; hidden ones to their author and moderators only;
-    deleted ones to nobody."""
+    """Published posts to readers; hidden ones and those waiting for a moderator to
+    their author and to whoever moderates the club's content; deleted ones to nobody."""
     if not standing.can_read:
         return False
     if post.status == ContentStatus.PUBLISHED:
         return True
-    if post.status == ContentStatus.HIDDEN:
+    if post.status in (ContentStatus.HIDDEN, ContentStatus.PENDING):
         is_author = viewer is not None and viewer.is_authenticated and post.author_id == viewer.pk
-        return is_author or standing.can_moderate
+        return is_author or standing.can_moderate_content
     return False
 
 
@@ -101,7 +129,7 @@ def comment_list_for_post(
     if not standing.can_read:
         return ClubComment.objects.none()
     visible = Q(status=ContentStatus.PUBLISHED)
-    if standing.can_moderate:
+    if standing.can_moderate_content:
         visible |= Q(status=ContentStatus.HIDDEN)
     elif viewer is not None and viewer.is_authenticated:
         visible |= Q(status=ContentStatus.HIDDEN, author=viewer)
@@ -125,7 +153,10 @@ def comment_get(*, club: Club, pk, viewer, standing: ClubStanding | None = None)
         raise NotFound(_("This comment is not available."))
     visible = comment.status == ContentStatus.PUBLISHED or (
         comment.status == ContentStatus.HIDDEN
-        and (standing.can_moderate or (viewer.is_authenticated and comment.author_id == viewer.pk))
+        and (
+            standing.can_moderate_content
+            or (viewer.is_authenticated and comment.author_id == viewer.pk)
+        )
     )
     if not visible:
         raise NotFound(_("This comment is not available."))

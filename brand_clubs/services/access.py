@@ -16,8 +16,15 @@ The matrix (docs/architecture.md has it as a table):
 | announce, set roles            | brand staff of the club's brand                      |
 | approve, reject, invite, pin,  | club moderators and brand staff                      |
 | create/edit events, check in   |                                                      |
-| hide posts/comments, remove,   | club moderators, brand staff, site moderators        |
-| ban members                    |                                                      |
+| hide/restore/delete posts and  | club moderators, brand staff, site moderators, and   |
+| comments, approve/reject       | leaders (trust level 4) who are active members       |
+| pending posts                  |                                                      |
+| remove, ban members            | club moderators, brand staff, site moderators        |
+
+Trust levels add gates on what a member writes (rules.PRIVILEGE_LEVELS): links and more
+than rules.PHOTOS_BEFORE_BASIC photos from level 1, posting without pre-moderation from
+level 2 (`access_post_privilege`, `post_needs_premoderation`). The brand's staff and the
+club's moderators are exempt from these: they answer for the club by name.
 """
 
 from dataclasses import dataclass
@@ -27,6 +34,8 @@ from django.utils.translation import gettext as _
 from brand_clubs.models import BrandStaff, Club, ClubMembership, Event, EventRSVP
 from community.errors import AccessDenied, NotFound
 from community.members.selectors import is_moderator
+from community.reputation.rules import Privilege, has_privilege
+from community.reputation.trust_services import access_privilege, member_has_privilege
 
 # Site moderators, as the reviews and the admin know them.
 is_site_moderator = is_moderator
@@ -42,6 +51,8 @@ class ClubStanding:
     membership: ClubMembership | None
     is_brand_staff: bool
     is_site_moderator: bool
+    # The viewer's Member.trust_level (read from the request's user: no query).
+    trust_level: int = 0
 
     @property
     def is_member(self) -> bool:
@@ -105,6 +116,24 @@ class ClubStanding:
         )
 
     @property
+    def is_leader(self) -> bool:
+        """A leader (trust level 4) who is an active member of this club moderates its
+        content (Privilege.MODERATE_OWN_CLUBS), not its members."""
+        return self.is_member and has_privilege(self.trust_level, Privilege.MODERATE_OWN_CLUBS)
+
+    @property
+    def can_moderate_content(self) -> bool:
+        """Hide, restore and delete posts and comments, approve or reject pending posts:
+        whoever can moderate the club, and its leaders."""
+        return self.can_moderate or (self.active_account and self.is_leader)
+
+    @property
+    def is_accountable(self) -> bool:
+        """The brand's staff and the club's moderators post under their role, so the
+        trust-level gates on links, photos and pre-moderation do not apply to them."""
+        return self.is_brand_staff or self.is_club_moderator
+
+    @property
     def can_own(self) -> bool:
         """Announcements and roles: the brand's own staff."""
         return self.active_account and self.is_brand_staff
@@ -130,6 +159,7 @@ def club_standing(*, user, club: Club) -> ClubStanding:
         membership=membership,
         is_brand_staff=brand_staff and user.is_active,
         is_site_moderator=is_site_moderator(user),
+        trust_level=getattr(user, "trust_level", 0) or 0,
     )
 
 
@@ -195,6 +225,36 @@ def access_club_moderate(*, user, club: Club, standing: ClubStanding | None = No
     if not standing.can_moderate:
         raise AccessDenied(_("Only moderators can do this."))
     return standing
+
+
+def access_club_moderate_content(
+    *, user, club: Club, standing: ClubStanding | None = None
+) -> ClubStanding:
+    """Posts and comments of other people, and the posts waiting for approval."""
+    standing = _standing(user, club, standing)
+    _require_login(standing)
+    if not standing.can_moderate_content:
+        raise AccessDenied(_("Only moderators can do this."))
+    return standing
+
+
+def access_post_privilege(
+    *, user, privilege: str, standing: ClubStanding, field: str | None = None
+) -> None:
+    """A trust-level gate on what `user` writes in the club of `standing`: a form error
+    on `field` unless they hold `privilege`. The brand's staff and the club's moderators
+    are exempt: they are accountable by name for what they post in the club."""
+    if standing.is_accountable:
+        return
+    access_privilege(user, privilege, field=field)
+
+
+def post_needs_premoderation(*, user, standing: ClubStanding) -> bool:
+    """A post waits for a moderator unless its author may skip pre-moderation (trust
+    level 2, or a site moderator) or answers for the club (brand staff, its moderators)."""
+    if standing.is_accountable or standing.is_site_moderator:
+        return False
+    return not member_has_privilege(user, Privilege.SKIP_PREMODERATION)
 
 
 def access_club_own(*, user, club: Club, standing: ClubStanding | None = None) -> ClubStanding:

@@ -41,6 +41,7 @@ from community.imaging import ImageRejected, process_image
 from community.members.models import Member
 from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
+from community.reputation.trust_services import trust_fast_track
 from community.reviews.models import Review
 from community.text import render_markdown
 
@@ -87,7 +88,7 @@ def _locked_membership(*, club: Club, member) -> ClubMembership | None:
     return ClubMembership.objects.select_for_update().filter(club=club, member=member).first()
 
 
-def _club_managers(club: Club):
+def club_managers(club: Club):
     """Who handles join requests: the club's moderators and owners, and the brand's staff."""
     managers = Q(
         club_memberships__club=club,
@@ -308,7 +309,7 @@ def club_join(*, club: Club, member, message: str = "") -> ClubMembership:
             )
             if approval:
                 notify(
-                    recipients=_club_managers(club),
+                    recipients=club_managers(club),
                     kind="club_request_received",
                     url=reverse("brand_clubs:club_requests", args=[club.slug]),
                     actor=member,
@@ -659,7 +660,8 @@ def has_verified_purchase(*, member, brand_id: int) -> bool:
 
 def club_invite_redeem(*, token: str, member) -> ClubMembership:
     """Join a club through an invite link. The invite row is locked so that two people
-    racing for the last use cannot both get in."""
+    racing for the last use cannot both get in. An invite is a fast track: a new member
+    reaches trust level 1 (Basic) with it."""
     access_account(user=member)
     rate_limit_hit(action="club_join", key=member.pk)  # before the lookup: no token guessing
     token = (token or "").strip()
@@ -704,4 +706,7 @@ def club_invite_redeem(*, token: str, member) -> ClubMembership:
         realtime.member_access_changed(member.pk)
         ClubInvite.objects.filter(pk=invite.pk).update(use_count=F("use_count") + 1)
         _count_change(club, 1)
+        # Someone at the club vouched for them: a new member is Basic at once (the
+        # ledger row names the invite). Members already at Basic or above are unchanged.
+        trust_fast_track(member=member, source=invite)
     return membership

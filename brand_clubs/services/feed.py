@@ -5,13 +5,23 @@ banned member's old form is refused like any other request), counts a rate limit
 writes in one transaction. Counters on ClubPost (like_count, comment_count, photo_count)
 change with F() in the same transaction as the row that causes them. What moderators,
 club moderators and brand staff do to other people's content is kept in ClubAuditEntry.
+
+Trust levels (community/reputation/rules.py) gate what members write here: a link in a
+post or comment needs Privilege.POST_LINKS, more than rules.PHOTOS_BEFORE_BASIC photos
+Privilege.POST_MANY_PHOTOS (both a form error otherwise), and a post by a member without
+Privilege.SKIP_PREMODERATION is saved PENDING until a club moderator or a leader of the
+club approves it (`post_approve`) or rejects it (`post_reject`). The brand's staff and
+the club's moderators are exempt (access.access_post_privilege).
 """
 
+import re
 from collections.abc import Sequence
+from datetime import UTC
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -30,17 +40,20 @@ from brand_clubs.services.access import (
     ClubStanding,
     access_account,
     access_club_manage,
-    access_club_moderate,
+    access_club_moderate_content,
     access_club_own,
     access_club_participate,
+    access_post_privilege,
     can_see_event,
     club_standing,
+    post_needs_premoderation,
 )
 from brand_clubs.services.audit import club_audit_record
-from community.errors import AccessDenied, DomainError, NotFound
+from brand_clubs.services.clubs import club_managers
+from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
-from community.reputation.rules import Reason
+from community.reputation.rules import PHOTOS_BEFORE_BASIC, Privilege, Reason
 from community.reputation.services import (
     reputation_content_deleted,
     reputation_content_removed,
@@ -64,6 +77,10 @@ ANNOUNCEMENT_BATCH_SIZE = 500
 
 AUDIT_DELETE_POST = ClubAuditEntry.Action.DELETE_POST
 AUDIT_DELETE_COMMENT = ClubAuditEntry.Action.DELETE_COMMENT
+
+# An <a> element in sanitised HTML from community.text.render_markdown (user text there is
+# escaped, so "<a" in the output is always a real element).
+_LINK_RE = re.compile(r"<a[\s>]", re.IGNORECASE)
 
 
 # --- helpers --------------------------------------------------------------------------
@@ -99,6 +116,20 @@ def _clean_reason(reason) -> str:
 def _lock_post(post: ClubPost) -> ClubPost:
     """The post's current row, locked until the transaction ends (status changes race)."""
     return ClubPost.objects.select_for_update().select_related("club").get(pk=post.pk)
+
+
+def has_link(body_html: str) -> bool:
+    """Does rendered text link anywhere? Asked of the HTML the page will show, so that
+    whatever the renderer turns into a link (Markdown links, <autolinks>, and bare URLs
+    if it ever linkifies them) counts, and nothing it leaves as plain text does."""
+    return bool(_LINK_RE.search(body_html or ""))
+
+
+def _check_links(*, user, standing: ClubStanding, body_html: str) -> None:
+    if has_link(body_html):
+        access_post_privilege(
+            user=user, privilege=Privilege.POST_LINKS, standing=standing, field="body"
+        )
 
 
 def _require_published(post: ClubPost) -> None:
@@ -137,7 +168,9 @@ def post_create(
     standing: ClubStanding | None = None,
 ) -> ClubPost:
     """A post in the club's feed; an announcement (brand staff only) also notifies
-    every active member of the club, and nobody else."""
+    every active member of the club, and nobody else. A link needs trust level 1, more
+    than rules.PHOTOS_BEFORE_BASIC photos too (form errors on "body" / "photos"); below
+    level 2 the post is saved PENDING and the club's moderators are told."""
     standing = access_club_participate(user=author, club=club, standing=standing)
     if kind not in ClubPost.Kind.values:
         raise DomainError(_("Unknown kind of post."), field="kind")
@@ -156,6 +189,16 @@ def post_create(
         )
     if not body and not photos:
         raise DomainError(_("Write something or add a photo."), field="body")
+    body_html = render_markdown(body)
+    _check_links(user=author, standing=standing, body_html=body_html)
+    if len(photos) > PHOTOS_BEFORE_BASIC:
+        access_post_privilege(
+            user=author, privilege=Privilege.POST_MANY_PHOTOS, standing=standing, field="photos"
+        )
+    # Announcements come from the brand's staff, who are never pre-moderated.
+    pending = kind == ClubPost.Kind.POST and post_needs_premoderation(
+        user=author, standing=standing
+    )
     rate_limit_hit(action="club_post", key=author.pk)
     # Decode and re-encode before the transaction: slow, and a bad file must fail the
     # whole post with a clear message before anything is written.
@@ -167,14 +210,30 @@ def post_create(
             kind=kind,
             event=event,
             body=body,
-            body_html=render_markdown(body),
+            body_html=body_html,
             language=detect_language(body),
+            status=ContentStatus.PENDING if pending else ContentStatus.PUBLISHED,
             photo_count=len(prepared),
         )
         _attach_photos(post=post, prepared=prepared, start=0)
         if kind == ClubPost.Kind.ANNOUNCEMENT:
             _announce(post=post, club=club, author=author)
+        if pending:
+            _tell_moderators_of_pending(club=club, author=author)
     return post
+
+
+def _tell_moderators_of_pending(*, club, author) -> None:
+    """The club's moderators and the brand's staff get one unread notification per club
+    pointing at the approval list, however many posts arrive before they open it."""
+    notify(
+        recipients=club_managers(club),
+        kind="club_posts_pending",
+        url=reverse("brand_clubs:club_pending_posts", args=[club.slug]),
+        actor=author,
+        params={"club": club.name},
+        once_unread=True,
+    )
 
 
 def _announce(*, post: ClubPost, club, author) -> int:
@@ -205,12 +264,15 @@ def _announce(*, post: ClubPost, club, author) -> int:
 
 
 def post_update(*, post: ClubPost, editor, body: str) -> ClubPost:
-    """The author edits the text of their post while they may still take part."""
+    """The author edits the text of their post (published or still waiting for a
+    moderator) while they may still take part; the link gate applies to the new text."""
     access_account(user=editor)
     if post.author_id != editor.pk:
         raise AccessDenied(_("You can only edit your own posts."))
-    access_club_participate(user=editor, club=post.club)
+    standing = access_club_participate(user=editor, club=post.club)
     body = _clean_body(body, max_length=MAX_POST_LENGTH)
+    body_html = render_markdown(body)
+    _check_links(user=editor, standing=standing, body_html=body_html)
     rate_limit_hit(action="club_post", key=editor.pk)
     with transaction.atomic():
         current = _lock_post(post)
@@ -220,8 +282,9 @@ def post_update(*, post: ClubPost, editor, body: str) -> ClubPost:
             raise AccessDenied(_("A moderator hid this post: it cannot be edited."))
         if not body and not current.photo_count:
             raise DomainError(_("Write something or add a photo."), field="body")
+        # A pending post stays pending: the moderators decide on what it says now.
         current.body = body
-        current.body_html = render_markdown(body)
+        current.body_html = body_html
         current.language = detect_language(body)
         current.edited_at = timezone.now()
         current.save(update_fields=["body", "body_html", "language", "edited_at"])
@@ -230,11 +293,12 @@ def post_update(*, post: ClubPost, editor, body: str) -> ClubPost:
 
 def post_delete(*, post: ClubPost, actor) -> ClubPost:
     """Soft delete by the author (any time: it is their text), or by a moderator of the
-    club, the brand's staff or a site moderator (audited). Photos go with it."""
+    club, the brand's staff, a site moderator or a leader of the club (audited). Photos
+    go with it."""
     access_account(user=actor)
     is_author = post.author_id == actor.pk
     if not is_author:
-        access_club_moderate(user=actor, club=post.club)
+        access_club_moderate_content(user=actor, club=post.club)
     rate_limit_hit(action="club_post" if is_author else "club_manage", key=actor.pk)
     with transaction.atomic():
         current = _lock_post(post)
@@ -267,14 +331,20 @@ def post_delete(*, post: ClubPost, actor) -> ClubPost:
 def _post_moderate(*, post: ClubPost, actor, reason: str, status: str, action: str) -> ClubPost:
     """Hide or restore a post (moderators, with a reason, audited); a no-op when the post
     is already in that state, NotFound when its author deleted it. Hiding reverses the
-    post's reputation and costs its author the removal penalty; restoring undoes both."""
-    access_club_moderate(user=actor, club=post.club)
+    post's reputation and costs its author the removal penalty; restoring undoes both.
+    A post waiting for approval is approved or rejected instead (restoring it would
+    publish it without a decision)."""
+    access_club_moderate_content(user=actor, club=post.club)
     reason = _clean_reason(reason)
     rate_limit_hit(action="club_manage", key=actor.pk)
     with transaction.atomic():
         current = _lock_post(post)
         if current.status == ClubPost.Status.DELETED:
             raise NotFound(_("This post is not available."))
+        if current.status == ClubPost.Status.PENDING:
+            raise Conflict(
+                _("This post is waiting for approval: approve or reject it."), code="pending"
+            )
         if current.status == status:
             return current
         current.status = status
@@ -314,6 +384,93 @@ def post_restore(*, post: ClubPost, actor, reason: str) -> ClubPost:
         status=ClubPost.Status.PUBLISHED,
         action=ClubAuditEntry.Action.RESTORE_POST,
     )
+
+
+# --- pre-moderation -------------------------------------------------------------------
+
+
+def _lock_pending(post: ClubPost) -> ClubPost:
+    current = _lock_post(post)
+    if current.status != ClubPost.Status.PENDING:
+        raise Conflict(
+            _("This post is no longer waiting for approval: someone already decided."),
+            code="not_pending",
+        )
+    return current
+
+
+def _tell_author(*, post: ClubPost, actor, kind: str, params: dict) -> None:
+    """Tell the author what was decided, if they can still open the post's club."""
+    if club_standing(user=post.author, club=post.club).can_read:
+        notify(
+            recipients=[post.author],
+            kind=kind,
+            url=post.get_absolute_url(),
+            actor=actor,
+            params={"club": post.club.name, **params},
+        )
+
+
+def post_approve(*, post: ClubPost, actor) -> ClubPost:
+    """Publish a post that was waiting for a moderator (club moderators, brand staff,
+    site moderators, leaders of the club; audited; the author is told).
+
+    The post's `created_at` becomes the time of approval: it is published now, so it
+    goes to the top of the feed as new instead of being filed under the day it was
+    written, below posts everyone has already read (Discourse creates a queued post on
+    approval for the same reason). When it was written is in the club's log."""
+    access_club_moderate_content(user=actor, club=post.club)
+    if post.author_id == actor.pk:
+        raise AccessDenied(_("Another moderator has to approve your own post."), code="self")
+    rate_limit_hit(action="club_manage", key=actor.pk)
+    with transaction.atomic():
+        current = _lock_pending(post)
+        if current.club.is_closed:
+            raise DomainError(_("This club is closed: nothing new can be added."), code="closed")
+        written = current.created_at
+        current.status = ClubPost.Status.PUBLISHED
+        current.created_at = timezone.now()
+        # save(), not update(): the search index follows the post's save.
+        current.save(update_fields=["status", "created_at"])
+        club_audit_record(
+            club=current.club,
+            actor=actor,
+            action=ClubAuditEntry.Action.APPROVE_POST,
+            member=current.author,
+            target_repr=excerpt(current.body) or _("(photos)"),
+            reason=_("Written %(when)s (UTC).")
+            % {"when": written.astimezone(UTC).strftime("%Y-%m-%d %H:%M")},
+        )
+        _tell_author(post=current, actor=actor, kind="club_post_approved", params={})
+    return current
+
+
+def post_reject(*, post: ClubPost, actor, reason: str) -> ClubPost:
+    """Turn down a post that was waiting for a moderator, with a reason (audited; the
+    author is told the reason). The post stays hidden: its author still sees it, labelled,
+    and may delete it. It was never public, so it costs no reputation (unlike hiding a
+    published post)."""
+    access_club_moderate_content(user=actor, club=post.club)
+    reason = _clean_reason(reason)
+    if post.author_id == actor.pk:
+        raise AccessDenied(_("Another moderator has to decide on your own post."), code="self")
+    rate_limit_hit(action="club_manage", key=actor.pk)
+    with transaction.atomic():
+        current = _lock_pending(post)
+        current.status = ClubPost.Status.HIDDEN
+        current.save(update_fields=["status"])
+        club_audit_record(
+            club=current.club,
+            actor=actor,
+            action=ClubAuditEntry.Action.REJECT_POST,
+            member=current.author,
+            target_repr=excerpt(current.body) or _("(photos)"),
+            reason=reason,
+        )
+        _tell_author(
+            post=current, actor=actor, kind="club_post_rejected", params={"reason": reason}
+        )
+    return current
 
 
 def post_pin(*, post: ClubPost, actor, pinned: bool) -> ClubPost:
@@ -402,17 +559,19 @@ def post_unlike(*, post: ClubPost, member) -> ClubPost:
 def comment_create(*, post: ClubPost, author, body: str) -> ClubComment:
     """Comment on a published post; its author is told if they can still see it."""
     club = post.club
-    access_club_participate(user=author, club=club)
+    standing = access_club_participate(user=author, club=club)
     _require_published(post)
     body = _clean_body(body, max_length=MAX_COMMENT_LENGTH)
     if not body:
         raise DomainError(_("Write a comment."), field="body")
+    body_html = render_markdown(body)
+    _check_links(user=author, standing=standing, body_html=body_html)
     rate_limit_hit(action="club_comment", key=author.pk)
     with transaction.atomic():
         current = _lock_post(post)
         _require_published(current)  # hidden or deleted while the comment was typed
         comment = ClubComment.objects.create(
-            post=current, author=author, body=body, body_html=render_markdown(body)
+            post=current, author=author, body=body, body_html=body_html
         )
         ClubPost.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
         post_author = current.author
@@ -442,11 +601,12 @@ def _remove_comment(*, comment: ClubComment, status: str) -> None:
 
 
 def comment_delete(*, comment: ClubComment, actor) -> ClubComment:
-    """Soft delete by the comment's author, or by moderators (audited)."""
+    """Soft delete by the comment's author, or by moderators and the club's leaders
+    (audited)."""
     access_account(user=actor)
     is_author = comment.author_id == actor.pk
     if not is_author:
-        access_club_moderate(user=actor, club=comment.post.club)
+        access_club_moderate_content(user=actor, club=comment.post.club)
     rate_limit_hit(action="club_comment" if is_author else "club_manage", key=actor.pk)
     with transaction.atomic():
         current = _lock_comment(comment)
@@ -465,7 +625,7 @@ def comment_delete(*, comment: ClubComment, actor) -> ClubComment:
 
 
 def comment_hide(*, comment: ClubComment, actor, reason: str) -> ClubComment:
-    access_club_moderate(user=actor, club=comment.post.club)
+    access_club_moderate_content(user=actor, club=comment.post.club)
     reason = _clean_reason(reason)
     rate_limit_hit(action="club_manage", key=actor.pk)
     with transaction.atomic():

@@ -13,6 +13,9 @@ urlpatterns = [
     path("clubs/<str:slug>/posts/<int:pk>/pin/", feed.post_pin, name="post_pin"),
     path("clubs/<str:slug>/posts/<int:pk>/hide/", feed.post_hide, name="post_hide"),
     path("clubs/<str:slug>/posts/<int:pk>/restore/", feed.post_restore, name="post_restore"),
+    path("clubs/<str:slug>/posts/<int:pk>/approve/", feed.post_approve, name="post_approve"),
+    path("clubs/<str:slug>/posts/<int:pk>/reject/", feed.post_reject, name="post_reject"),
+    path("clubs/<str:slug>/pending/", feed.club_pending_posts, name="club_pending_posts"),
     path("clubs/<str:slug>/comments/<int:pk>/delete/", feed.comment_delete, name="comment_delete"),
     path("clubs/<str:slug>/comments/<int:pk>/hide/", feed.comment_hide, name="comment_hide"),
     path(

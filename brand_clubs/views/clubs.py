@@ -160,7 +160,7 @@ def render_club_home(request, club: Club, *, landing_page=None) -> HttpResponse:
     """The club's page: header, landing content, and the live parts the viewer may see.
     `landing_page` is a draft during a Wagtail preview; else the live ClubPage is used."""
     from brand_clubs.selectors.events import event_list_upcoming_for_club
-    from brand_clubs.selectors.feed import post_list_for_club
+    from brand_clubs.selectors.feed import post_list_for_club, post_pending_count
 
     standing = club_standing(user=request.user, club=club)
     if landing_page is None:
@@ -179,6 +179,7 @@ def render_club_home(request, club: Club, *, landing_page=None) -> HttpResponse:
         "posts": posts,
         "events": events,
         "request_count": selectors.club_request_count(club=club) if standing.can_manage else 0,
+        "pending_count": post_pending_count(club=club, standing=standing),
         "page_title": club.name,
     }
     return render(request, "brand_clubs/club_detail.html", context)

@@ -22,14 +22,20 @@ from brand_clubs.models import ClubPost
 from brand_clubs.models.clubs import MAX_PHOTOS_PER_POST
 from brand_clubs.selectors import feed as selectors
 from brand_clubs.services import feed as services
-from brand_clubs.services.access import access_club_read, club_standing
+from brand_clubs.services.access import (
+    access_club_moderate_content,
+    access_club_read,
+    club_standing,
+)
 from brand_clubs.views.clubs import club_or_404
 from community.errors import AccessDenied, DomainError, NotFound
 from community.http import domain_error_json, form_add_domain_error, safe_next_url, wants_json
 from community.private_media import private_file_response
+from community.reputation.activity import note_items_read
 from community.reviews.forms import MultipleFileField
 
 COMMENTS_PER_PAGE = 50
+PENDING_PER_PAGE = 50
 
 
 # --- forms ----------------------------------------------------------------------------
@@ -131,6 +137,13 @@ def _post_url(post: ClubPost, club) -> str:
     return reverse("brand_clubs:post", args=[club.slug, post.pk])
 
 
+def _note_read(request, posts) -> None:
+    """Count the posts shown to a signed-in member toward their trust level ("posts
+    read"), except their own: one UPDATE at most (community/reputation/activity.py)."""
+    viewer_id = request.user.pk if request.user.is_authenticated else None
+    note_items_read(request, [f"post:{post.pk}" for post in posts if post.author_id != viewer_id])
+
+
 def _action_failed(request, exc: DomainError, *, club, fallback: str):
     """A refused action that has no form: 403 page, JSON body, or a message and back."""
     if isinstance(exc, AccessDenied):
@@ -175,6 +188,14 @@ def club_feed(request, slug):
         else:
             if announce:
                 messages.success(request, gettext("Your announcement is published."))
+            elif post.status == ClubPost.Status.PENDING:
+                messages.success(
+                    request,
+                    gettext(
+                        "Thank you! Your post is waiting for a moderator: the club will see "
+                        "it once it is approved."
+                    ),
+                )
             else:
                 messages.success(request, gettext("Your post is published."))
             return redirect(reverse("brand_clubs:club_feed", args=[club.slug]) + f"#post-{post.pk}")
@@ -184,6 +205,7 @@ def club_feed(request, slug):
         )
     posts = selectors.post_list_for_club(club=club, viewer=request.user, standing=standing)
     page = Paginator(posts, settings.CLUB_FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    _note_read(request, page.object_list)
     return render(
         request,
         "brand_clubs/feed.html",
@@ -217,6 +239,7 @@ def post_detail(request, slug, pk):
             return redirect(_post_url(post, club) + f"#comment-{comment.pk}")
     comments = selectors.comment_list_for_post(post=post, viewer=request.user, standing=standing)
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    _note_read(request, [post])
     return render(
         request,
         "brand_clubs/post_detail.html",
@@ -263,7 +286,7 @@ def post_delete(request, slug, pk):
         return _forbidden(request, exc)
     post = _post_or_404(club, pk, request, standing)
     is_author = post.author_id == request.user.pk
-    if not (is_author or standing.can_moderate):
+    if not (is_author or standing.can_moderate_content):
         return _forbidden(request, AccessDenied(gettext("You can only delete your own posts.")))
     if request.method == "POST":
         try:
@@ -285,7 +308,7 @@ def _moderate_post(request, slug, pk, *, restore: bool):
     except AccessDenied as exc:
         return _forbidden(request, exc)
     post = _post_or_404(club, pk, request, standing)
-    if not standing.can_moderate:
+    if not standing.can_moderate_content:
         return _forbidden(request, AccessDenied(gettext("Only moderators can do this.")))
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -320,6 +343,90 @@ def post_hide(request, slug, pk):
 @require_http_methods(["GET", "POST"])
 def post_restore(request, slug, pk):
     return _moderate_post(request, slug, pk, restore=True)
+
+
+# --- pre-moderation -------------------------------------------------------------------
+
+
+def _pending_url(club) -> str:
+    return reverse("brand_clubs:club_pending_posts", args=[club.slug])
+
+
+@login_required
+@require_GET
+def club_pending_posts(request, slug):
+    """The club's "Waiting for approval" list, beside its join requests."""
+    club = club_or_404(slug)
+    try:
+        standing = access_club_moderate_content(user=request.user, club=club)
+    except AccessDenied as exc:
+        return _forbidden(request, exc, club=club)
+    posts = selectors.post_list_pending(club=club, standing=standing)
+    page = Paginator(posts, PENDING_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "club": club,
+        "standing": standing,
+        "page": page,
+        "pending_count": page.paginator.count,
+        "page_title": gettext("Waiting for approval · %(club)s") % {"club": club.name},
+    }
+    return render(request, "brand_clubs/club_pending_posts.html", context)
+
+
+@login_required
+@require_POST
+def post_approve(request, slug, pk):
+    try:
+        club, standing = _readable_club(request, slug)
+    except AccessDenied as exc:
+        return _forbidden(request, exc)
+    post = _post_or_404(club, pk, request, standing)
+    fallback = _pending_url(club)
+    try:
+        services.post_approve(post=post, actor=request.user)
+    except DomainError as exc:
+        return _action_failed(request, exc, club=club, fallback=fallback)
+    if wants_json(request):
+        return JsonResponse({"status": ClubPost.Status.PUBLISHED})
+    messages.success(request, gettext("The post is approved and published."))
+    return redirect(safe_next_url(request, fallback))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_reject(request, slug, pk):
+    """A confirmation page that asks for the reason, which the author is told."""
+    try:
+        club, standing = _readable_club(request, slug)
+    except AccessDenied as exc:
+        return _forbidden(request, exc)
+    post = _post_or_404(club, pk, request, standing)
+    if not standing.can_moderate_content:
+        return _forbidden(request, AccessDenied(gettext("Only moderators can do this.")))
+    back = _pending_url(club)
+    if post.status != ClubPost.Status.PENDING:
+        messages.info(request, gettext("This post is no longer waiting for approval."))
+        return redirect(back)
+    form = ReasonForm(request.POST or None)
+    form.fields["reason"].help_text = gettext(
+        "The author is told this reason; it is also kept in the club's audit log."
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_reject(post=post, actor=request.user, reason=form.cleaned_data["reason"])
+        except AccessDenied as exc:
+            return _forbidden(request, exc, club=club)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, gettext("The post is rejected; its author is told why."))
+            return redirect(back)
+    return render(
+        request,
+        "brand_clubs/post_confirm_reject.html",
+        {"club": club, "post": post, "form": form, "back": back},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -390,7 +497,7 @@ def comment_delete(request, slug, pk):
     if comment.status == ClubPost.Status.DELETED:
         raise Http404(gettext("This comment is not available."))
     is_author = comment.author_id == request.user.pk
-    if not (is_author or standing.can_moderate):
+    if not (is_author or standing.can_moderate_content):
         return _forbidden(request, AccessDenied(gettext("You can only delete your own comments.")))
     post_url = _post_url(comment.post, club)
     if request.method == "POST":
@@ -415,7 +522,7 @@ def comment_hide(request, slug, pk):
     except AccessDenied as exc:
         return _forbidden(request, exc)
     comment = _comment_or_404(club, pk, request, standing)
-    if not standing.can_moderate:
+    if not standing.can_moderate_content:
         return _forbidden(request, AccessDenied(gettext("Only moderators can do this.")))
     post_url = _post_url(comment.post, club)
     form = ReasonForm(request.POST or None)

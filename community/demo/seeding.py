@@ -35,6 +35,7 @@ from brand_clubs.models import (
     EventRSVP,
     Product,
 )
+from brand_clubs.models.clubs import ContentStatus
 from brand_clubs.services.clubs import (
     club_create,
     club_invite_create,
@@ -43,7 +44,7 @@ from brand_clubs.services.clubs import (
     club_request_decide,
 )
 from brand_clubs.services.events import event_create, event_review_create, event_rsvp
-from brand_clubs.services.feed import comment_create, post_create, post_like
+from brand_clubs.services.feed import comment_create, post_approve, post_create, post_like
 from brand_clubs.services.pages import club_page_ensure
 from community.chat.services import (
     direct_room_open,
@@ -568,6 +569,12 @@ def _demo_club_posts(
         author = owner if author_n == 0 else people[author_n]
         kind = ClubPost.Kind.ANNOUNCEMENT if author_n == 0 else ClubPost.Kind.POST
         posts.append(post_create(club=club, author=author, body=body, kind=kind))
+    # New members' posts wait for a moderator (trust level 2 skips that): the owner
+    # approves all but the newest, which stays in the club's "Waiting for approval" list.
+    pending = [post for post in posts if post.status == ContentStatus.PENDING]
+    for post in pending[:-1]:
+        post_approve(post=post, actor=owner)
+    posts = [post for post in posts if post not in pending[-1:]]
     readers = list(
         Member.objects.filter(
             club_memberships__club=club, club_memberships__status=ClubMembership.Status.ACTIVE

@@ -63,6 +63,19 @@ KINDS: dict[str, NotificationKind] = {
         _("%(actor)s commented on your post in %(club)s."),
         label=_("Comments on my club posts"),
     ),
+    "club_posts_pending": NotificationKind(
+        _("Posts in %(club)s are waiting for your approval."),
+        label=_("Posts waiting for approval in clubs I moderate"),
+    ),
+    "club_post_approved": NotificationKind(
+        _("Your post in %(club)s was approved and is published."),
+        label=_("My club posts approved"),
+    ),
+    "club_post_rejected": NotificationKind(
+        _("Your post in %(club)s was not approved. The reason: %(reason)s"),
+        email=True,
+        label=_("My club posts not approved"),
+    ),
     "event_created": NotificationKind(
         _("New event in %(club)s: %(event)s"), label=_("New events in my clubs")
     ),

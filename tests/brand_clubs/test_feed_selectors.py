@@ -8,6 +8,7 @@ from brand_clubs.models import Club, ClubMembership, ClubPost
 from brand_clubs.selectors import feed as selectors
 from brand_clubs.services import feed as services
 from community.errors import NotFound
+from community.reputation.rules import TrustLevel
 from tests.factories import (
     BrandStaffFactory,
     ClubFactory,
@@ -21,7 +22,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _member(club, **kwargs):
+def _member(club, *, level=TrustLevel.MEMBER, **kwargs):
+    """A member of `club`. These tests mean established members (trust level 2: links,
+    several photos, posts published at once); test_trust_gates.py covers new members."""
+    if "member" not in kwargs:
+        kwargs["member__trust_level"] = level
     return ClubMembershipFactory(club=club, **kwargs).member
 
 

@@ -18,6 +18,7 @@ from brand_clubs.models import (
 from brand_clubs.services import feed as services
 from community.errors import AccessDenied, DomainError, NotFound, RateLimited
 from community.members.models import Notification
+from community.reputation.rules import TrustLevel
 from community.reviews.photos import RENDITION_FIELDS
 from tests.factories import (
     BrandStaffFactory,
@@ -42,7 +43,11 @@ def private_club():
     return ClubFactory(visibility=Club.Visibility.APPROVAL)
 
 
-def _member(club, **kwargs):
+def _member(club, *, level=TrustLevel.MEMBER, **kwargs):
+    """A member of `club`. These tests mean established members (trust level 2: links,
+    several photos, posts published at once); test_trust_gates.py covers new members."""
+    if "member" not in kwargs:
+        kwargs["member__trust_level"] = level
     return ClubMembershipFactory(club=club, **kwargs).member
 
 

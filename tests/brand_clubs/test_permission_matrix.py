@@ -14,11 +14,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 
-from brand_clubs.models import BrandStaff, Club, ClubMembership, Event, EventRSVP
+from brand_clubs.models import BrandStaff, Club, ClubMembership, ClubPost, Event, EventRSVP
 from brand_clubs.services import clubs as club_services
 from brand_clubs.services import events as event_services
 from brand_clubs.services import feed as feed_services
 from community.errors import AccessDenied, DomainError, NotFound
+from community.reputation.rules import TrustLevel
 from tests.factories import (
     BrandFactory,
     BrandStaffFactory,
@@ -37,13 +38,15 @@ ACTORS = (
     "anonymous",
     "non_member",
     "member",
+    # A member of the club at trust level 4: moderates content, not members.
+    "leader",
     "club_moderator",
     "brand_staff",
     "other_brand_staff",
     "site_moderator",
 )
 VISIBILITIES = (Club.Visibility.PUBLIC, Club.Visibility.APPROVAL, Club.Visibility.INVITE)
-INSIDERS = {"member", "club_moderator", "brand_staff", "site_moderator"}
+INSIDERS = {"member", "leader", "club_moderator", "brand_staff", "site_moderator"}
 
 
 def _only(*allowed, otherwise=DENY, **special):
@@ -63,6 +66,7 @@ def _join(visibility):
     return _only(
         "brand_staff",  # the brand's staff join any of its clubs at once, as owners
         member=OTHER,  # already a member
+        leader=OTHER,
         club_moderator=OTHER,
         non_member=outsiders,
         other_brand_staff=outsiders,
@@ -70,9 +74,10 @@ def _join(visibility):
     )
 
 
-PARTICIPANTS = ("member", "club_moderator", "brand_staff")
+PARTICIPANTS = ("member", "leader", "club_moderator", "brand_staff")
 MANAGERS = ("club_moderator", "brand_staff")
 MODERATORS = ("club_moderator", "brand_staff", "site_moderator")
+CONTENT_MODERATORS = (*MODERATORS, "leader")
 
 EXPECTED = {
     "view_club_home": lambda v: _only(*ACTORS),
@@ -93,7 +98,8 @@ EXPECTED = {
     "create_invite": lambda v: _only(*MANAGERS),
     "create_event": lambda v: _only(*MANAGERS),
     "check_in": lambda v: _only(*MANAGERS),
-    "hide_post": lambda v: _only(*MODERATORS),
+    "hide_post": lambda v: _only(*CONTENT_MODERATORS),
+    "approve_pending_post": lambda v: _only(*CONTENT_MODERATORS),
     "remove_member": lambda v: _only(*MODERATORS),
     "ban_member": lambda v: _only(*MODERATORS),
     "rsvp_club_event": lambda v: _only(*PARTICIPANTS),
@@ -116,11 +122,17 @@ class World:
         other_brand = BrandFactory()
         members = {
             "member": ClubMembershipFactory(club=self.club).member,
+            "leader": ClubMembershipFactory(
+                club=self.club, member__trust_level=TrustLevel.LEADER
+            ).member,
             "club_moderator": ClubMembershipFactory(
                 club=self.club, role=ClubMembership.Role.MODERATOR
             ).member,
         }
-        self.author = ClubMembershipFactory(club=self.club).member
+        # Trust level 2: the photo post of "view_post_photo" is published at once.
+        self.author = ClubMembershipFactory(
+            club=self.club, member__trust_level=TrustLevel.MEMBER
+        ).member
         self.target = ClubMembershipFactory(club=self.club).member
         self.applicant = ClubMembershipFactory(
             club=self.club, status=ClubMembership.Status.PENDING, joined_at=None
@@ -136,6 +148,9 @@ class World:
             "site_moderator": ModeratorFactory(),
         }
         self.post = ClubPostFactory(club=self.club, author=self.author)
+        self.pending_post = ClubPostFactory(
+            club=self.club, author=self.target, status=ClubPost.Status.PENDING
+        )
         # going_count as the services keep it: the target member holds one seat.
         self.club_event = EventFactory(
             club=self.club, visibility=Event.Visibility.CLUB, going_count=1
@@ -229,6 +244,9 @@ def _writes(world, person):
             event=world.club_event, actor=person, code=world.target_rsvp.checkin_code
         ),
         "hide_post": lambda: feed_services.post_hide(post=post, actor=person, reason="Spam"),
+        "approve_pending_post": lambda: feed_services.post_approve(
+            post=world.pending_post, actor=person
+        ),
         "remove_member": lambda: club_services.club_member_remove(
             club=club, actor=person, member=world.target, reason="Rude"
         ),

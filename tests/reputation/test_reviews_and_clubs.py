@@ -13,7 +13,7 @@ from brand_clubs.services import feed as feed_services
 from community.errors import Conflict, DomainError, NotFound
 from community.members.models import Member
 from community.reputation.models import ReputationEntry, ReputationScore
-from community.reputation.rules import CONTENT_REMOVED_PENALTY, Reason
+from community.reputation.rules import CONTENT_REMOVED_PENALTY, Reason, TrustLevel
 from community.reputation.services import reputation_recalculate
 from community.reviews import services as review_services
 from community.reviews.models import Review
@@ -437,6 +437,9 @@ def test_deleting_ones_own_review_or_post_takes_its_points_a_moderators_delete_c
     club = ClubFactory()
     for person in (author, voter):
         ClubMembershipFactory(club=club, member=person)
+    # An established member (trust level 2): their posts are published at once.
+    author.trust_level = TrustLevel.MEMBER
+    author.save(update_fields=["trust_level"])
     mine = feed_services.post_create(club=club, author=author, body="Mine.")
     feed_services.post_like(post=mine, member=voter)
     feed_services.post_delete(post=mine, actor=author)
