@@ -28,7 +28,12 @@ def _visit_stats(member, since, created) -> dict[str, int]:
     return {Stat.DAYS_VISITED: totals["days"] or 0, Stat.ITEMS_READ: totals["read"] or 0}
 
 
-_KEPT = Q(reverses__isnull=True, reversed_by__isnull=True)
+# An original row whose points are in effect: never reversed, or reversed and that
+# reversal reversed again (content hidden by a moderator, then restored). Longer chains
+# (a vote undone while removed, then restored) are rare enough to count as reversed.
+_KEPT = Q(reverses__isnull=True) & (
+    Q(reversed_by__isnull=True) | Q(reversed_by__reversed_by__isnull=False)
+)
 
 
 def _received_stats(member, since, created) -> dict[str, int]:

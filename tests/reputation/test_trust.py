@@ -19,7 +19,12 @@ from community.reputation import rules
 from community.reputation.activity import note_items_read
 from community.reputation.models import MemberVisit, ReputationEntry
 from community.reputation.rules import Privilege, Reason, Stat, TrustLevel
-from community.reputation.services import reputation_record, reputation_undo
+from community.reputation.services import (
+    reputation_content_removed,
+    reputation_content_restored,
+    reputation_record,
+    reputation_undo,
+)
 from community.reputation.trust_selectors import trust_progress, trust_stats
 from community.reputation.trust_services import (
     access_privilege,
@@ -135,6 +140,20 @@ def test_undone_votes_and_own_content_do_not_count(member):
     stats = trust_stats(member=member)
     assert stats[Stat.HELPFUL_GIVEN] == 0
     assert trust_stats(member=other)[Stat.HELPFUL_RECEIVED] == 0
+
+
+def test_votes_on_content_hidden_then_restored_count_again(member, moderator):
+    other = MemberFactory()
+    review = ReviewFactory(author=member)
+    reputation_record(member=member, reason=Reason.REVIEW_HELPFUL, source=review, actor=other)
+    reputation_content_removed(content=review, author=member, moderator=moderator)
+    assert trust_stats(member=member)[Stat.HELPFUL_RECEIVED] == 0
+    assert trust_stats(member=member)[Stat.CONTENT_REMOVED] == 1
+    assert trust_stats(member=other)[Stat.HELPFUL_GIVEN] == 0
+    reputation_content_restored(content=review, author=member, moderator=moderator)
+    stats = trust_stats(member=member)
+    assert (stats[Stat.HELPFUL_RECEIVED], stats[Stat.CONTENT_REMOVED]) == (1, 0)
+    assert trust_stats(member=other)[Stat.HELPFUL_GIVEN] == 1
 
 
 def test_regular_counts_only_the_last_100_days(member):
