@@ -29,6 +29,7 @@ from community.chat.services.messages import MAX_MENTIONS
 from community.chat.services.moderation import MAX_MUTE_MINUTES
 from community.errors import AccessDenied, Conflict, DomainError, NotFound, RateLimited
 from community.members.models import Notification
+from community.reputation.rules import TrustLevel
 from community.reviews.photos import RENDITION_FIELDS
 from tests.chat.conftest import club_with_room, send
 from tests.factories import (
@@ -165,7 +166,10 @@ def test_html_and_script_are_neutralised(world, body):
 
 
 def test_markdown_links_get_rel_nofollow(world):
-    message = send(world.members[0], world.room, "See [the manual](https://example.com/manual)")
+    basic = world.members[0]
+    basic.trust_level = TrustLevel.BASIC
+    basic.save(update_fields=["trust_level"])
+    message = send(basic, world.room, "See [the manual](https://example.com/manual)")
     assert 'href="https://example.com/manual"' in message.body_html
     assert 'rel="nofollow ugc noopener"' in message.body_html
 
@@ -785,3 +789,19 @@ def test_history_shows_what_was_sent(world):
     messages, has_more = room_history(room=world.room)
     assert [m.body for m in messages] == ["one", "two"] and has_more is False
     assert Room.objects.get(pk=world.room.pk).last_sequence == 2
+
+
+def test_links_in_chat_open_at_trust_level_1(world):
+    """Below Basic a message with a link is refused (an error on the body); a bare URL is
+    plain text (the renderer does not linkify) and goes through."""
+    newcomer = world.members[0]
+    with pytest.raises(DomainError) as refused:
+        send(newcomer, world.room, "Cheap parts at [my shop](https://spam.example)")
+    assert (refused.value.code, refused.value.field) == ("privilege", "body")
+    assert not Message.objects.filter(author=newcomer).exists()
+    plain = send(newcomer, world.room, "the manual is on example.com/manual")
+    with pytest.raises(DomainError):
+        services.message_edit(
+            actor=newcomer, message=plain, body="now [a link](https://spam.example)"
+        )
+    assert Message.objects.get(pk=plain.pk).body == "the manual is on example.com/manual"

@@ -37,6 +37,7 @@ from community.chat.services.rooms import room_title
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
+from community.reviews.gates import access_links
 from community.reviews.photos import renditions_delete_on_commit, renditions_write
 from community.text import render_markdown
 
@@ -207,6 +208,9 @@ def message_send(
         return repeat
     # Access and the rate limit first: only then is a photo worth decoding.
     access_room_post(user=author, room=room)
+    # Links open at trust level 1, in chat as everywhere (direct messages included:
+    # they are where link spam goes first).
+    access_links(author, html=render_markdown(body), field="body")
     rate_limit_hit(action="chat_message", key=f"{author.pk}:{room.pk}")
     prepared = None
     if photo is not None:
@@ -323,8 +327,10 @@ def message_edit(*, actor, message: Message, body) -> Message:
         rate_limit_hit(action="chat_edit", key=actor.pk)
         if body == message.body:
             return _reload(message)
+        body_html = render_markdown(body)
+        access_links(actor, html=body_html, field="body")
         message.body = body
-        message.body_html = render_markdown(body)
+        message.body_html = body_html
         message.edited_at = timezone.now()
         message.updated_sequence = _next_sequence(room)
         message.save(update_fields=["body", "body_html", "edited_at", "updated_sequence"])
