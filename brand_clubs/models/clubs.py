@@ -278,8 +278,13 @@ class ClubPost(models.Model):
     like_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
     photo_count = models.PositiveSmallIntegerField(default=0)
+    # When the post was published: a post that waited for a moderator gets the time of
+    # its approval (see brand_clubs.services.feed.post_approve).
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # When the author wrote it, for a post approved later. A post waiting for a
+    # moderator that has it was published before and waits for an edit to be approved.
+    submitted_at = models.DateTimeField(_("written at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-is_pinned", "-created_at", "-pk"]
@@ -292,6 +297,20 @@ class ClubPost(models.Model):
 
     def get_absolute_url(self):
         return reverse("brand_clubs:post", args=[self.club.slug, self.pk])
+
+    @property
+    def written_earlier_at(self):
+        """When the author wrote a post that was published later (after waiting for a
+        moderator), else None: the page shows it beside the publication time."""
+        if self.submitted_at is not None and self.submitted_at < self.created_at:
+            return self.submitted_at
+        return None
+
+    @property
+    def is_edit_pending(self) -> bool:
+        """A post that was published, then edited by an author still pre-moderated: it
+        waits for a moderator again."""
+        return self.status == ContentStatus.PENDING and self.submitted_at is not None
 
 
 def post_photo_path(instance, filename):

@@ -21,12 +21,14 @@ The matrix (docs/architecture.md has it as a table):
 | pending posts                  |                                                      |
 | remove, ban members            | club moderators, brand staff, site moderators        |
 
-Trust levels add gates on what a member writes (rules.PRIVILEGE_LEVELS): links and more
-than rules.PHOTOS_BEFORE_BASIC photos from level 1, posting without pre-moderation from
-level 2 (`access_post_privilege`, `post_needs_premoderation`). The brand's staff and the
-club's moderators are exempt from these: they answer for the club by name.
+Trust levels add gates on what a member writes (rules.PRIVILEGE_LEVELS): links (in
+posts, comments and event reviews: `access_links`) and more than
+rules.PHOTOS_BEFORE_BASIC photos from level 1, posting without pre-moderation from level 2
+(`access_post_privilege`, `post_needs_premoderation`). The brand's staff and the club's
+moderators are exempt from these: they answer for the club by name.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -39,6 +41,10 @@ from community.reputation.trust_services import access_privilege, member_has_pri
 
 # Site moderators, as the reviews and the admin know them.
 is_site_moderator = is_moderator
+
+# An <a> element in sanitised HTML from community.text.render_markdown (user text there is
+# escaped, so "<a" in the output is always a real element).
+_LINK_RE = re.compile(r"<a[\s>]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -247,6 +253,26 @@ def access_post_privilege(
     if standing.is_accountable:
         return
     access_privilege(user, privilege, field=field)
+
+
+def has_link(body_html: str) -> bool:
+    """Does rendered text link anywhere? Asked of the HTML the page will show, so that
+    whatever the renderer turns into a link (Markdown links, <autolinks>, and bare URLs
+    if it ever linkifies them) counts, and nothing it leaves as plain text does."""
+    return bool(_LINK_RE.search(body_html or ""))
+
+
+def access_links(
+    *, user, standing: ClubStanding, body_html: str, field: str | None = "body"
+) -> None:
+    """The link gate on text written in the club of `standing` (posts, comments, event
+    reviews): a form error on `field` when the rendered text links anywhere and its
+    author may not post links yet (Privilege.POST_LINKS; staff and the club's
+    moderators are exempt, see `access_post_privilege`)."""
+    if has_link(body_html):
+        access_post_privilege(
+            user=user, privilege=Privilege.POST_LINKS, standing=standing, field=field
+        )
 
 
 def post_needs_premoderation(*, user, standing: ClubStanding) -> bool:

@@ -456,7 +456,12 @@ def club_member_remove(*, club: Club, actor, member, reason: str) -> None:
 
 def club_member_ban(*, club: Club, actor, member, reason: str) -> ClubMembership:
     """Ban anyone, member or not: the BANNED row keeps them from joining, requesting or
-    using an invite. A member's membership ends (and stops counting)."""
+    using an invite. A member's membership ends (and stops counting), and their posts
+    still waiting for a moderator are rejected with the ban's reason (logged, nobody
+    notified)."""
+    # feed imports this module (club_managers): import it when called, not at load.
+    from brand_clubs.services.feed import posts_reject_pending_of_banned
+
     standing = access_club_moderate(user=actor, club=club)
     _not_on_yourself(actor, member)
     reason = _clean_reason(reason, required=True)
@@ -489,6 +494,7 @@ def club_member_ban(*, club: Club, actor, member, reason: str) -> ClubMembership
                 member=member,
                 reason=reason,
             )
+            posts_reject_pending_of_banned(club=club, member=member, actor=actor, reason=reason)
     except IntegrityError:
         raise Conflict(_("Someone changed this membership at the same time; try again.")) from None
     return target

@@ -36,6 +36,8 @@ from brand_clubs.services.access import (
     access_club_moderate,
     access_event_attendee,
     access_event_rsvp,
+    access_links,
+    club_standing,
 )
 from brand_clubs.services.audit import club_audit_record
 from community import realtime
@@ -727,8 +729,11 @@ def _clean_rating(rating) -> int:
 
 
 def event_review_create(*, event: Event, author, rating, body: str) -> EventReview:
-    """An attendee's review, once the event has started: one each."""
-    access_event_attendee(user=author, event=event)
+    """An attendee's review, once the event has started: one each. A link in it needs
+    trust level 1, as in posts and comments (a form error on "body"; the brand's staff
+    and the club's moderators are exempt)."""
+    standing = club_standing(user=author, club=event.club)
+    access_event_attendee(user=author, event=event, standing=standing)
     if event.is_cancelled:
         raise Conflict(_("This event was cancelled."), code="cancelled")
     if not event.has_started:
@@ -739,6 +744,8 @@ def event_review_create(*, event: Event, author, rating, body: str) -> EventRevi
         raise DomainError(_("Write a few words about the event."), field="body")
     if len(body) > 5000:
         raise DomainError(_("The review can be at most 5,000 characters."), field="body")
+    body_html = render_markdown(body)
+    access_links(user=author, standing=standing, body_html=body_html, field="body")
     duplicate = Conflict(_("You have already reviewed this event."), code="duplicate_review")
     if EventReview.objects.filter(event=event, author=author).exists():
         raise duplicate
@@ -750,7 +757,7 @@ def event_review_create(*, event: Event, author, rating, body: str) -> EventRevi
                 author=author,
                 rating=rating,
                 body=body,
-                body_html=render_markdown(body),
+                body_html=body_html,
             )
             Event.objects.filter(pk=event.pk).update(
                 review_count=F("review_count") + 1, rating_total=F("rating_total") + rating

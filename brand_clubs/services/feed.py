@@ -10,13 +10,12 @@ Trust levels (community/reputation/rules.py) gate what members write here: a lin
 post or comment needs Privilege.POST_LINKS, more than rules.PHOTOS_BEFORE_BASIC photos
 Privilege.POST_MANY_PHOTOS (both a form error otherwise), and a post by a member without
 Privilege.SKIP_PREMODERATION is saved PENDING until a club moderator or a leader of the
-club approves it (`post_approve`) or rejects it (`post_reject`). The brand's staff and
-the club's moderators are exempt (access.access_post_privilege).
+club approves it (`post_approve`) or rejects it (`post_reject`); when such a member edits
+a published post, it goes back to PENDING (`post_update`). The brand's staff and the
+club's moderators are exempt (access.access_post_privilege).
 """
 
-import re
 from collections.abc import Sequence
-from datetime import UTC
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -43,6 +42,7 @@ from brand_clubs.services.access import (
     access_club_moderate_content,
     access_club_own,
     access_club_participate,
+    access_links,
     access_post_privilege,
     can_see_event,
     club_standing,
@@ -77,10 +77,6 @@ ANNOUNCEMENT_BATCH_SIZE = 500
 
 AUDIT_DELETE_POST = ClubAuditEntry.Action.DELETE_POST
 AUDIT_DELETE_COMMENT = ClubAuditEntry.Action.DELETE_COMMENT
-
-# An <a> element in sanitised HTML from community.text.render_markdown (user text there is
-# escaped, so "<a" in the output is always a real element).
-_LINK_RE = re.compile(r"<a[\s>]", re.IGNORECASE)
 
 
 # --- helpers --------------------------------------------------------------------------
@@ -118,18 +114,8 @@ def _lock_post(post: ClubPost) -> ClubPost:
     return ClubPost.objects.select_for_update().select_related("club").get(pk=post.pk)
 
 
-def has_link(body_html: str) -> bool:
-    """Does rendered text link anywhere? Asked of the HTML the page will show, so that
-    whatever the renderer turns into a link (Markdown links, <autolinks>, and bare URLs
-    if it ever linkifies them) counts, and nothing it leaves as plain text does."""
-    return bool(_LINK_RE.search(body_html or ""))
-
-
 def _check_links(*, user, standing: ClubStanding, body_html: str) -> None:
-    if has_link(body_html):
-        access_post_privilege(
-            user=user, privilege=Privilege.POST_LINKS, standing=standing, field="body"
-        )
+    access_links(user=user, standing=standing, body_html=body_html, field="body")
 
 
 def _require_published(post: ClubPost) -> None:
@@ -265,7 +251,13 @@ def _announce(*, post: ClubPost, club, author) -> int:
 
 def post_update(*, post: ClubPost, editor, body: str) -> ClubPost:
     """The author edits the text of their post (published or still waiting for a
-    moderator) while they may still take part; the link gate applies to the new text."""
+    moderator) while they may still take part; the link gate applies to the new text.
+
+    An author whose posts are pre-moderated (`post_needs_premoderation`) cannot change
+    a published post behind the moderators' backs: a new text sends it back to PENDING
+    (out of the feed and of search until approved) and the club's moderators are told as
+    for a new post. `submitted_at` keeps when it was first written, which also tells
+    `post_approve` that the post keeps its place in the feed."""
     access_account(user=editor)
     if post.author_id != editor.pk:
         raise AccessDenied(_("You can only edit your own posts."))
@@ -273,6 +265,7 @@ def post_update(*, post: ClubPost, editor, body: str) -> ClubPost:
     body = _clean_body(body, max_length=MAX_POST_LENGTH)
     body_html = render_markdown(body)
     _check_links(user=editor, standing=standing, body_html=body_html)
+    premoderated = post_needs_premoderation(user=editor, standing=standing)
     rate_limit_hit(action="club_post", key=editor.pk)
     with transaction.atomic():
         current = _lock_post(post)
@@ -283,11 +276,24 @@ def post_update(*, post: ClubPost, editor, body: str) -> ClubPost:
         if not body and not current.photo_count:
             raise DomainError(_("Write something or add a photo."), field="body")
         # A pending post stays pending: the moderators decide on what it says now.
+        back_to_review = (
+            premoderated and current.status == ClubPost.Status.PUBLISHED and body != current.body
+        )
         current.body = body
         current.body_html = body_html
         current.language = detect_language(body)
         current.edited_at = timezone.now()
-        current.save(update_fields=["body", "body_html", "language", "edited_at"])
+        fields = ["body", "body_html", "language", "edited_at"]
+        if back_to_review:
+            current.status = ClubPost.Status.PENDING
+            if current.submitted_at is None:
+                current.submitted_at = current.created_at
+            fields += ["status", "submitted_at"]
+        # save(), not update(): the search index follows the post's save (a pending
+        # post leaves it).
+        current.save(update_fields=fields)
+        if back_to_review:
+            _tell_moderators_of_pending(club=current.club, author=editor)
     return current
 
 
@@ -413,12 +419,16 @@ def _tell_author(*, post: ClubPost, actor, kind: str, params: dict) -> None:
 
 def post_approve(*, post: ClubPost, actor) -> ClubPost:
     """Publish a post that was waiting for a moderator (club moderators, brand staff,
-    site moderators, leaders of the club; audited; the author is told).
+    site moderators, leaders of the club; audited; the author is told). Refused
+    (Conflict) when its author can no longer take part in the club: banned, removed,
+    gone, or their account closed.
 
-    The post's `created_at` becomes the time of approval: it is published now, so it
-    goes to the top of the feed as new instead of being filed under the day it was
-    written, below posts everyone has already read (Discourse creates a queued post on
-    approval for the same reason). When it was written is in the club's log."""
+    A new post's `created_at` becomes the time of approval and `submitted_at` keeps when
+    it was written (the post shows both): it is published now, so it goes to the top of
+    the feed as new instead of being filed under the day it was written, below posts
+    everyone has already read (Discourse creates a queued post on approval for the same
+    reason). A post that was published before and waited again after an edit
+    (`submitted_at` already set) keeps its place."""
     access_club_moderate_content(user=actor, club=post.club)
     if post.author_id == actor.pk:
         raise AccessDenied(_("Another moderator has to approve your own post."), code="self")
@@ -427,19 +437,29 @@ def post_approve(*, post: ClubPost, actor) -> ClubPost:
         current = _lock_pending(post)
         if current.club.is_closed:
             raise DomainError(_("This club is closed: nothing new can be added."), code="closed")
-        written = current.created_at
+        if not club_standing(user=current.author, club=current.club).can_participate:
+            raise Conflict(
+                _(
+                    "%(name)s can no longer take part in this club, so this post cannot be "
+                    "published. Reject it instead."
+                )
+                % {"name": current.author.public_name},
+                code="author_cannot_participate",
+            )
         current.status = ClubPost.Status.PUBLISHED
-        current.created_at = timezone.now()
+        fields = ["status"]
+        if current.submitted_at is None:
+            current.submitted_at = current.created_at
+            current.created_at = timezone.now()
+            fields += ["submitted_at", "created_at"]
         # save(), not update(): the search index follows the post's save.
-        current.save(update_fields=["status", "created_at"])
+        current.save(update_fields=fields)
         club_audit_record(
             club=current.club,
             actor=actor,
             action=ClubAuditEntry.Action.APPROVE_POST,
             member=current.author,
             target_repr=excerpt(current.body) or _("(photos)"),
-            reason=_("Written %(when)s (UTC).")
-            % {"when": written.astimezone(UTC).strftime("%Y-%m-%d %H:%M")},
         )
         _tell_author(post=current, actor=actor, kind="club_post_approved", params={})
     return current
@@ -448,8 +468,10 @@ def post_approve(*, post: ClubPost, actor) -> ClubPost:
 def post_reject(*, post: ClubPost, actor, reason: str) -> ClubPost:
     """Turn down a post that was waiting for a moderator, with a reason (audited; the
     author is told the reason). The post stays hidden: its author still sees it, labelled,
-    and may delete it. It was never public, so it costs no reputation (unlike hiding a
-    published post)."""
+    and may delete it. A new post was never public, so it costs no reputation; a post
+    that was published before and waited again after an edit is removed like a hidden
+    one (what it earned is reversed, with the removal penalty), or editing a liked post
+    into spam would keep its points."""
     access_club_moderate_content(user=actor, club=post.club)
     reason = _clean_reason(reason)
     if post.author_id == actor.pk:
@@ -457,20 +479,48 @@ def post_reject(*, post: ClubPost, actor, reason: str) -> ClubPost:
     rate_limit_hit(action="club_manage", key=actor.pk)
     with transaction.atomic():
         current = _lock_pending(post)
-        current.status = ClubPost.Status.HIDDEN
-        current.save(update_fields=["status"])
-        club_audit_record(
-            club=current.club,
-            actor=actor,
-            action=ClubAuditEntry.Action.REJECT_POST,
-            member=current.author,
-            target_repr=excerpt(current.body) or _("(photos)"),
-            reason=reason,
-        )
+        was_public = current.is_edit_pending
+        _reject(post=current, actor=actor, reason=reason)
+        if was_public:
+            reputation_content_removed(
+                content=current, author=current.author, moderator=actor, club=current.club
+            )
         _tell_author(
             post=current, actor=actor, kind="club_post_rejected", params={"reason": reason}
         )
     return current
+
+
+def _reject(*, post: ClubPost, actor, reason: str) -> None:
+    """Hide a locked pending post and log the decision."""
+    post.status = ClubPost.Status.HIDDEN
+    # save(), not update(): the search index follows the post's save.
+    post.save(update_fields=["status"])
+    club_audit_record(
+        club=post.club,
+        actor=actor,
+        action=ClubAuditEntry.Action.REJECT_POST,
+        member=post.author,
+        target_repr=excerpt(post.body) or _("(photos)"),
+        reason=reason,
+    )
+
+
+def posts_reject_pending_of_banned(*, club, member, actor, reason: str) -> int:
+    """When `member` is banned from `club` (brand_clubs.services.clubs.club_member_ban,
+    in its transaction; access checked there), their posts still waiting for a
+    moderator are rejected with the ban's reason: hidden and logged one by one, without
+    notifications. They could not be approved any more (`post_approve`). Returns how
+    many."""
+    pending = list(
+        ClubPost.objects.select_for_update()
+        .select_related("club", "author")
+        .filter(club=club, author=member, status=ClubPost.Status.PENDING)
+        .order_by("pk")
+    )
+    for post in pending:
+        _reject(post=post, actor=actor, reason=reason)
+    return len(pending)
 
 
 def post_pin(*, post: ClubPost, actor, pinned: bool) -> ClubPost:

@@ -26,6 +26,7 @@ from brand_clubs.services.access import (
     access_club_moderate_content,
     access_club_read,
     club_standing,
+    post_needs_premoderation,
 )
 from brand_clubs.views.clubs import club_or_404
 from community.errors import AccessDenied, DomainError, NotFound
@@ -261,18 +262,33 @@ def post_edit(request, slug, pk):
     form = PostEditForm(request.POST or None, initial={"body": post.body})
     if request.method == "POST" and form.is_valid():
         try:
-            services.post_update(post=post, editor=request.user, body=form.cleaned_data["body"])
+            updated = services.post_update(
+                post=post, editor=request.user, body=form.cleaned_data["body"]
+            )
         except AccessDenied as exc:
             return _forbidden(request, exc, club=club)
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
-            messages.success(request, gettext("Your post is updated."))
+            if post.status == ClubPost.Status.PUBLISHED and updated.is_edit_pending:
+                messages.success(
+                    request,
+                    gettext(
+                        "Your edit is waiting for a moderator: the club will see your post "
+                        "again once it is approved."
+                    ),
+                )
+            else:
+                messages.success(request, gettext("Your post is updated."))
             return redirect(_post_url(post, club))
+    # Warn before the edit that a published post will wait for a moderator again.
+    edit_needs_review = post.status == ClubPost.Status.PUBLISHED and post_needs_premoderation(
+        user=request.user, standing=standing
+    )
     return render(
         request,
         "brand_clubs/post_form.html",
-        {"club": club, "post": post, "form": form},
+        {"club": club, "post": post, "form": form, "edit_needs_review": edit_needs_review},
         status=400 if form.errors else 200,
     )
 

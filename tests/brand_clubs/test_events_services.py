@@ -578,6 +578,36 @@ def test_non_attendees_cannot_review(club, staff):
             services.event_review_create(event=event, author=person, rating=5, body="Fake")
 
 
+LINKED_REVIEW = "Photos of the day: [album](https://spam.example/buy)"
+
+
+def test_review_with_a_link_needs_trust_level_1(club, staff):
+    event, member = _attended_started_event(club, staff)
+    assert member.trust_level == 0
+    with pytest.raises(DomainError) as exc:
+        services.event_review_create(event=event, author=member, rating=5, body=LINKED_REVIEW)
+    assert (exc.value.field, exc.value.code) == ("body", "privilege")
+    assert "trust level 1" in exc.value.message
+    event.refresh_from_db()
+    assert event.review_count == 0 and not event.reviews.exists()
+    # Plain text is fine at level 0.
+    services.event_review_create(event=event, author=member, rating=5, body="Lovely day")
+
+
+@pytest.mark.parametrize("who", ["basic_member", "club_moderator"])
+def test_review_with_a_link_from_basic_members_and_moderators(club, staff, who):
+    event = make_event(club, staff)
+    if who == "basic_member":
+        member = join(club, MemberFactory(trust_level=1))
+    else:
+        member = join(club, role=ClubMembership.Role.MODERATOR)  # level 0, but accountable
+    services.event_rsvp(event=event, member=member)
+    check_in(event, member, staff)
+    start_now(event)
+    review = services.event_review_create(event=event, author=member, rating=4, body=LINKED_REVIEW)
+    assert "<a " in review.body_html
+
+
 @pytest.mark.parametrize("rating", [0, 6, "five", 4.5, True, None])
 def test_review_rating_must_be_1_to_5(club, staff, rating):
     event, member = _attended_started_event(club, staff)

@@ -466,6 +466,25 @@ def test_attendee_review_is_labelled_attended(client, club, staff):
     assert client.post(reviews, {"rating": "4", "body": "again"}).status_code == 400
 
 
+def test_link_in_a_review_below_basic_is_a_form_error_that_keeps_the_text(client, club, staff):
+    event = make_event(club, staff)
+    member = join(club)
+    services.event_rsvp(event=event, member=member)
+    check_in(event, member, staff)
+    start_now(event)
+    client.force_login(member)
+    body = "Great day, more at [my shop](https://spam.example/buy)"
+    response = client.post(url("event_reviews", event), {"rating": "5", "body": body})
+    assert response.status_code == 400
+    assert "trust level 1" in response.context["form"].errors["body"][0]
+    assert "https://spam.example/buy" in response.content.decode()  # kept in the textarea
+    assert not event.reviews.exists()
+    member.trust_level = 1
+    member.save(update_fields=["trust_level"])
+    response = client.post(url("event_reviews", event), {"rating": "5", "body": body})
+    assert response.status_code == 302 and event.reviews.count() == 1
+
+
 def test_non_attendee_review_is_refused(client, club, staff):
     event = start_now(make_event(club, staff))
     client.force_login(join(club))

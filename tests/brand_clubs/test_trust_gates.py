@@ -14,7 +14,7 @@ from brand_clubs.models import Club, ClubAuditEntry, ClubInvite, ClubMembership,
 from brand_clubs.selectors import feed as selectors
 from brand_clubs.services import clubs as club_services
 from brand_clubs.services import feed as services
-from brand_clubs.services.access import club_standing
+from brand_clubs.services.access import club_standing, has_link
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.models import Member, Notification
 from community.reputation.models import ReputationEntry
@@ -110,7 +110,7 @@ def test_basic_member_posts_links(club, body):
 def test_what_counts_as_a_link_is_what_the_renderer_links(club, body):
     rendered = render_markdown(body)
     linked = "<a " in rendered
-    assert services.has_link(rendered) is linked
+    assert has_link(rendered) is linked
     if linked:
         with pytest.raises(DomainError):
             _post(club, _member(club), body=body)
@@ -284,9 +284,13 @@ def test_approve_publishes_audits_and_tells_the_author(club):
     # Published now: at the top of the feed, not filed five hours down.
     assert approved.created_at > written + timedelta(hours=4)
     assert list(selectors.post_list_for_club(club=club, viewer=_member(club))) == [approved]
+    # When it was written is kept on the post (shown in each viewer's zone), not as
+    # text in the moderator's language in the log.
+    assert approved.submitted_at == written
+    assert ClubPost.objects.get(pk=post.pk).written_earlier_at == written
     entry = ClubAuditEntry.objects.get(action=ClubAuditEntry.Action.APPROVE_POST)
     assert (entry.actor, entry.target_member, entry.club) == (moderator, author, club)
-    assert "first ride" in entry.target_repr and written.strftime("%Y-%m-%d") in entry.reason
+    assert "first ride" in entry.target_repr and entry.reason == ""
     note = Notification.objects.get(recipient=author, kind="club_post_approved")
     assert note.url == approved.get_absolute_url() and note.params["club"] == club.name
     with pytest.raises(Conflict):
@@ -381,6 +385,194 @@ def test_pending_post_is_indexed_only_once_approved(database_search):  # noqa: F
     rejected = _pending(club, body="Quixotic zebrawood saddle")
     services.post_reject(post=rejected, actor=_club_moderator(club), reason="Advert")
     assert f"club_post:{rejected.pk}" not in found(reader)
+
+
+def _approved(club, author=None, body="My first ride with the club", moderator=None):
+    post = _pending(club, author, body=body)
+    return services.post_approve(post=post, actor=moderator or _club_moderator(club))
+
+
+def _read_all_notifications():
+    Notification.objects.filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+def test_premoderated_authors_edit_of_a_published_post_waits_again(club):
+    author = _member(club, TrustLevel.BASIC)
+    moderator = _club_moderator(club)
+    post = _approved(club, author, moderator=moderator)
+    published_at, written = post.created_at, post.submitted_at
+    reader = _member(club, TrustLevel.MEMBER)
+    _read_all_notifications()
+
+    edited = services.post_update(post=post, editor=author, body="Now selling fake tyres")
+
+    assert edited.status == ClubPost.Status.PENDING and edited.is_edit_pending
+    assert edited.body == "Now selling fake tyres" and edited.edited_at is not None
+    assert edited.submitted_at == written  # the first writing time is kept
+    assert set(selectors.post_list_for_club(club=club, viewer=reader)) == set()
+    with pytest.raises(NotFound):
+        selectors.post_get(club=club, pk=post.pk, viewer=reader)
+    standing = club_standing(user=moderator, club=club)
+    assert list(selectors.post_list_pending(club=club, standing=standing)) == [edited]
+    # The moderators are told as for a new post (once, until they read it).
+    told = Notification.objects.filter(kind="club_posts_pending", read_at__isnull=True)
+    assert list(told.values_list("recipient_id", flat=True)) == [moderator.pk]
+    assert told.get().url.endswith(f"/clubs/{club.slug}/pending/")
+
+    # Approved again, it keeps its place in the feed and its writing time.
+    again = services.post_approve(post=edited, actor=moderator)
+    assert again.status == ClubPost.Status.PUBLISHED
+    assert (again.created_at, again.submitted_at) == (published_at, written)
+    assert set(selectors.post_list_for_club(club=club, viewer=reader)) == {again}
+
+
+def test_edit_that_changes_nothing_or_by_unmoderated_authors_stays_published(club):
+    newcomer = _member(club)
+    post = _approved(club, newcomer)
+    same = services.post_update(post=post, editor=newcomer, body=post.body)
+    assert same.status == ClubPost.Status.PUBLISHED
+
+    _read_all_notifications()
+    for author in (
+        _member(club, TrustLevel.MEMBER),
+        _club_moderator(club),
+        _staff(club),
+        ClubMembershipFactory(club=club, member=ModeratorFactory()).member,
+    ):
+        own = _post(club, author)
+        updated = services.post_update(post=own, editor=author, body="Changed my mind")
+        assert updated.status == ClubPost.Status.PUBLISHED and updated.submitted_at is None
+    assert not Notification.objects.filter(kind="club_posts_pending", read_at__isnull=True).exists()
+
+
+def test_author_who_lost_level_2_edits_a_post_published_at_once(club):
+    author = _member(club, TrustLevel.MEMBER)
+    post = _post(club, author)
+    assert post.status == ClubPost.Status.PUBLISHED
+    Member.objects.filter(pk=author.pk).update(trust_level=TrustLevel.BASIC)
+    author.refresh_from_db()
+
+    edited = services.post_update(post=post, editor=author, body="Different words")
+
+    assert edited.status == ClubPost.Status.PENDING
+    assert edited.submitted_at == edited.created_at == post.created_at
+    again = services.post_approve(post=edited, actor=_club_moderator(club))
+    # It was never late: nothing to show beside its time.
+    assert again.created_at == post.created_at and again.written_earlier_at is None
+
+
+def test_edited_post_leaves_search_until_approved_again(database_search):  # noqa: F811
+    club = ClubFactory(visibility=Club.Visibility.PUBLIC)
+    author = _member(club)
+    post = _approved(club, author, body="Quixotic zebrawood handlebars")
+
+    def found():
+        hits = search_services.search("zebrawood", user=AnonymousUser()).hits
+        return {f"{hit.doc_type}:{hit.doc_id}" for hit in hits}
+
+    key = f"club_post:{post.pk}"
+    assert key in found()
+    services.post_update(post=post, editor=author, body="Quixotic zebrawood spam offer")
+    assert key not in found()
+    services.post_approve(post=post, actor=_club_moderator(club))
+    assert key in found()
+
+
+def test_rejecting_an_edit_of_a_published_post_removes_what_it_earned(club):
+    author = _member(club)
+    post = _approved(club, author)
+    services.post_like(post=post, member=_member(club, TrustLevel.MEMBER))
+    liked = ReputationEntry.objects.get(member=author, reason=Reason.POST_LIKED)
+    edited = services.post_update(post=post, editor=author, body="Buy my stuff")
+    moderator = _club_moderator(club)
+
+    rejected = services.post_reject(post=edited, actor=moderator, reason="Turned into an advert")
+
+    assert rejected.status == ClubPost.Status.HIDDEN
+    liked.refresh_from_db()
+    assert liked.reversed_by is not None
+    assert ReputationEntry.objects.filter(
+        member=author, reason=Reason.CONTENT_REMOVED, reverses__isnull=True
+    ).exists()
+    # A new post that is rejected was never public: it costs nothing.
+    other = _member(club)
+    services.post_reject(post=_pending(club, other), actor=moderator, reason="Off topic")
+    assert not ReputationEntry.objects.filter(member=other).exists()
+
+
+# --- a pending post whose author can no longer take part ------------------------------
+
+
+@pytest.mark.parametrize("gone", ["banned", "removed", "left", "account_closed"])
+def test_pending_post_of_an_author_who_cannot_take_part_is_not_approved(club, gone):
+    author = _member(club)
+    post = _pending(club, author)
+    moderator = _club_moderator(club)
+    club_services.club_member_recount(club=club)
+    if gone == "banned":  # banned by a path that left the post waiting (e.g. a race)
+        ClubMembership.objects.filter(club=club, member=author).update(
+            status=ClubMembership.Status.BANNED
+        )
+    elif gone == "removed":
+        club_services.club_member_remove(club=club, actor=moderator, member=author, reason="x")
+    elif gone == "left":
+        club_services.club_leave(club=club, member=author)
+    else:
+        Member.objects.filter(pk=author.pk).update(is_active=False)
+    post.author.refresh_from_db()
+
+    with pytest.raises(Conflict) as caught:
+        services.post_approve(post=post, actor=moderator)
+
+    assert caught.value.code == "author_cannot_participate"
+    assert author.public_name in caught.value.message
+    assert "can no longer take part" in caught.value.message
+    post.refresh_from_db()
+    assert post.status == ClubPost.Status.PENDING
+    assert not ClubAuditEntry.objects.filter(action=ClubAuditEntry.Action.APPROVE_POST).exists()
+    assert not Notification.objects.filter(kind="club_post_approved").exists()
+    # Rejecting stays possible.
+    services.post_reject(post=post, actor=moderator, reason="Author gone")
+
+
+def test_ban_rejects_the_members_pending_posts_in_that_club_only(club):
+    author = _member(club)
+    first = _pending(club, author, body="Pending one")
+    second = _pending(club, author, body="Pending two")
+    moderator = _club_moderator(club)
+    edited = _approved(club, author, body="Was fine", moderator=moderator)
+    edited = services.post_update(post=edited, editor=author, body="Now it is not")
+    others = _pending(club)
+    elsewhere_club = ClubFactory()
+    ClubMembershipFactory(club=elsewhere_club, member=author)
+    elsewhere = _pending(elsewhere_club, author)
+    club_services.club_member_recount(club=club)
+    _read_all_notifications()
+
+    club_services.club_member_ban(club=club, actor=moderator, member=author, reason="Spam account")
+
+    for post in (first, second, edited):
+        post.refresh_from_db()
+        assert post.status == ClubPost.Status.HIDDEN
+    for post in (others, elsewhere):
+        post.refresh_from_db()
+        assert post.status == ClubPost.Status.PENDING
+    rejections = ClubAuditEntry.objects.filter(action=ClubAuditEntry.Action.REJECT_POST)
+    assert rejections.count() == 3
+    assert {entry.reason for entry in rejections} == {"Spam account"}
+    assert {entry.actor_id for entry in rejections} == {moderator.pk}
+    assert {entry.target_repr for entry in rejections} == {
+        "Pending one",
+        "Pending two",
+        "Now it is not",
+    }
+    assert ClubAuditEntry.objects.filter(action=ClubAuditEntry.Action.BAN).count() == 1
+    # Nobody is notified of the rejections (the ban is what happened).
+    assert not Notification.objects.filter(
+        kind__in=["club_post_rejected", "club_posts_pending"], read_at__isnull=True
+    ).exists()
+    standing = club_standing(user=moderator, club=club)
+    assert list(selectors.post_list_pending(club=club, standing=standing)) == [others]
 
 
 # --- leaders (level 4) ----------------------------------------------------------------

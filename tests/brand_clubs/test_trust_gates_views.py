@@ -2,6 +2,8 @@
 feed, the club's "Waiting for approval" list (fixed query count) with Approve and
 Reject, leaders' links, and the posts a member reads counted for their trust level."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db.models import Sum
 from django.urls import reverse
@@ -223,6 +225,78 @@ def test_reject_asks_for_a_reason_and_confirms(client, club):
     assert post.status == ClubPost.Status.HIDDEN
     # Decided: the confirmation page sends the moderator back to the list.
     assert client.get(_url("post_reject", club, post.pk)).status_code == 302
+
+
+def test_approving_the_post_of_a_banned_author_is_refused_with_a_message(client, club):
+    post = _pending(club)
+    ClubMembership.objects.filter(club=club, member=post.author).update(
+        status=ClubMembership.Status.BANNED
+    )
+    client.force_login(_moderator(club))
+    response = client.post(_url("post_approve", club, post.pk), follow=True)
+    assert response.redirect_chain[-1][0] == _url("club_pending_posts", club)
+    assert "can no longer take part in this club" in response.content.decode()
+    post.refresh_from_db()
+    assert post.status == ClubPost.Status.PENDING
+    as_json = client.post(_url("post_approve", club, post.pk), HTTP_ACCEPT="application/json")
+    assert as_json.status_code == 409
+    assert as_json.json()["error"]["code"] == "author_cannot_participate"
+
+
+# --- editing a published post -----------------------------------------------------------
+
+
+def test_premoderated_author_is_told_their_edit_waits(client, club):
+    author = _member(club)
+    moderator = _moderator(club)
+    post = services.post_approve(post=_pending(club, author, body="Sunday ride"), actor=moderator)
+    client.force_login(author)
+    edit = _url("post_edit", club, post.pk)
+    page = client.get(edit)
+    assert "it waits for a moderator again" in page.content.decode()
+
+    response = client.post(edit, {"body": "Sunday ride, and my shop"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == _url("post", club, post.pk)
+    html = response.content.decode()
+    assert "Your edit is waiting for a moderator" in html
+    assert "Edit waiting for a moderator" in html  # the author still sees it, labelled
+    post.refresh_from_db()
+    assert post.status == ClubPost.Status.PENDING
+    client.force_login(moderator)
+    listed = client.get(_url("club_pending_posts", club)).content.decode()
+    assert f'id="pending-{post.pk}"' in listed and "Edited after it was published" in listed
+
+
+def test_regular_edits_without_waiting(client, club):
+    author = _member(club, TrustLevel.MEMBER)
+    post = services.post_create(club=club, author=author, body="Sunday ride")
+    client.force_login(author)
+    edit = _url("post_edit", club, post.pk)
+    assert "waits for a moderator again" not in client.get(edit).content.decode()
+    response = client.post(edit, {"body": "Saturday ride"}, follow=True)
+    html = response.content.decode()
+    assert "Your post is updated." in html and "waiting for a moderator" not in html
+    post.refresh_from_db()
+    assert post.status == ClubPost.Status.PUBLISHED
+
+
+def test_approved_post_shows_when_it_was_written_in_the_viewers_zone(client, club):
+    post = _pending(club, body="Written at night")
+    ClubPost.objects.filter(pk=post.pk).update(created_at=datetime(2026, 1, 5, 23, 30, tzinfo=UTC))
+    services.post_approve(post=post, actor=_moderator(club))
+    viewer = _member(club, TrustLevel.MEMBER)
+    viewer.time_zone = "Asia/Tokyo"
+    viewer.save(update_fields=["time_zone"])
+    client.force_login(viewer)
+    for page in (_url("club_feed", club), _url("post", club, post.pk)):
+        html = client.get(page).content.decode()
+        # 23:30 UTC is 08:30 the next morning in Tokyo.
+        assert 'written <time datetime="2026-01-06T08:30:00+09:00">' in html
+        assert "Jan. 6, 2026, 8:30 a.m." in html
+    # A post published at once says nothing more.
+    services.post_create(club=club, author=viewer, body="Straight in")
+    assert client.get(_url("club_feed", club)).content.decode().count("written <time") == 1
 
 
 # --- leaders --------------------------------------------------------------------------
