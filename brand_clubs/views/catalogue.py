@@ -102,8 +102,13 @@ def product_detail(request, brand_slug, product_slug):
         verified=filters["verified"],
     )
     page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
-    # Evaluates the page's reviews once; the template and the JSON-LD reuse the result.
-    note_items_read(request, [f"review:{review.pk}" for review in page.object_list])
+    # The reviews shown count as read, except the viewer's own (as in feed.py). This
+    # evaluates the page's reviews once; the template and the JSON-LD reuse the result.
+    viewer_id = request.user.pk if request.user.is_authenticated else None
+    note_items_read(
+        request,
+        [f"review:{review.pk}" for review in page.object_list if review.author_id != viewer_id],
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {

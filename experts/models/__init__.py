@@ -15,6 +15,7 @@ from experts.models.profiles import Endorsement, ExpertProfile
 from experts.models.questions import (
     Answer,
     AnswerPhoto,
+    AnswerRevision,
     QAComment,
     Question,
     Vote,
@@ -23,6 +24,7 @@ from experts.models.questions import (
 __all__ = [
     "Answer",
     "AnswerPhoto",
+    "AnswerRevision",
     "Certificate",
     "CertificationLogEntry",
     "CredentialChallenge",

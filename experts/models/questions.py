@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -156,6 +157,37 @@ class Answer(models.Model):
         """The separate label is needed unless the expert mark already names the
         employer (an answer written under a brand-staff certificate)."""
         return bool(self.brand_affiliation_id) and self.expert_tier != "brand_staff"
+
+
+class AnswerRevision(models.Model):
+    """An earlier version of an answer's text, kept when an edit replaces it (as
+    community.reviews' ReviewRevision): the edit history a wiki answer's author and
+    moderators can restore from. `editor` and `created_at` describe the version kept:
+    who wrote it (the author, or the last editor) and when."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField(_("answer"))
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(
+        _("written at"), default=timezone.now, help_text=_("When this version was written.")
+    )
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["answer", "-created_at", "-id"])]
+        verbose_name = _("answer revision")
+        verbose_name_plural = _("answer revisions")
+
+    def __str__(self):
+        return f"Revision {self.pk} of answer {self.answer_id}"
 
 
 def answer_photo_path(instance, filename):

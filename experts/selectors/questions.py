@@ -33,9 +33,11 @@ from community.errors import NotFound
 from community.members.models import Member
 from community.members.selectors import is_moderator
 from community.reputation import rules
+from community.text import render_markdown
 from experts.models import (
     Answer,
     AnswerPhoto,
+    AnswerRevision,
     Certificate,
     ExpertProfile,
     KnowledgeBasePage,
@@ -49,6 +51,7 @@ from experts.services.questions import question_is_overdue
 
 QUESTIONS_PER_PAGE = 20
 ANSWERS_PER_PAGE = 30
+REVISIONS_PER_PAGE = 20
 SORTS = {
     "newest": ("-created_at", "-pk"),
     "active": ("-last_activity_at", "-pk"),
@@ -314,11 +317,11 @@ def question_detail(*, viewer, pk, answers_page=1) -> QuestionDetail:
     )
 
 
-def answer_get(*, viewer, pk) -> Answer:
-    """One answer the viewer may see, with its question (for its actions)."""
-    moderator = is_moderator(viewer)
+def _answer_row(*, viewer, pk, moderator: bool, related=("question", "author")) -> Answer:
+    """An answer the viewer may see (hidden ones for their authors and moderators) on a
+    question they may see; NotFound otherwise."""
     try:
-        answer = Answer.objects.select_related("question", "author").get(
+        answer = Answer.objects.select_related(*related).get(
             _visible_q(viewer, moderator=moderator), pk=_parse_pk(pk)
         )
     except Answer.DoesNotExist:
@@ -329,6 +332,77 @@ def answer_get(*, viewer, pk) -> Answer:
     ):
         raise NotFound(_("This answer is not available."))
     return answer
+
+
+def answer_get(*, viewer, pk) -> Answer:
+    """One answer the viewer may see, with its question (for its actions)."""
+    return _answer_row(viewer=viewer, pk=pk, moderator=is_moderator(viewer))
+
+
+# --- edit history -----------------------------------------------------------------------
+
+
+@dataclass
+class AnswerHistory:
+    answer: Answer
+    revisions: Page
+    # The viewer may restore a version now: the author or a moderator, on an open
+    # question, the answer shown (services.answer_revision_restore checks it again).
+    can_restore: bool = False
+
+
+def _can_restore(viewer, answer: Answer, moderator: bool) -> bool:
+    return (
+        _signed_in(viewer)
+        and (moderator or answer.author_id == viewer.pk)
+        and answer.question.status == Question.Status.OPEN
+        and not answer.question.is_hidden
+        and not answer.is_hidden
+    )
+
+
+def answer_history(*, viewer, pk, page=1) -> AnswerHistory:
+    """The earlier versions of an answer the viewer may see, newest first, each with
+    who wrote it and its text rendered as the answer is (community.text.render_markdown,
+    the Markdown renderer and sanitiser whose output answers store)."""
+    moderator = is_moderator(viewer)
+    answer = _answer_row(
+        viewer=viewer,
+        pk=pk,
+        moderator=moderator,
+        related=("question", "author", "edited_by"),
+    )
+    revisions = (
+        AnswerRevision.objects.filter(answer=answer)
+        .select_related("editor")
+        .order_by("-created_at", "-pk")
+    )
+    revisions_page = Paginator(revisions, REVISIONS_PER_PAGE).get_page(page)
+    revisions_page.object_list = list(revisions_page.object_list)
+    for revision in revisions_page.object_list:
+        revision.body_html = render_markdown(revision.body)
+    return AnswerHistory(
+        answer=answer,
+        revisions=revisions_page,
+        can_restore=_can_restore(viewer, answer, moderator),
+    )
+
+
+def answer_revision_get(*, viewer, pk) -> AnswerRevision:
+    """One earlier version of an answer the viewer may see, with the answer and its
+    question, its text rendered (`body_html`) and `can_restore` as in answer_history."""
+    moderator = is_moderator(viewer)
+    try:
+        revision = AnswerRevision.objects.select_related("editor").get(pk=_parse_pk(pk))
+    except AnswerRevision.DoesNotExist:
+        raise NotFound(_("This version is not available.")) from None
+    try:
+        revision.answer = _answer_row(viewer=viewer, pk=revision.answer_id, moderator=moderator)
+    except NotFound:
+        raise NotFound(_("This version is not available.")) from None
+    revision.body_html = render_markdown(revision.body)
+    revision.can_restore = _can_restore(viewer, revision.answer, moderator)
+    return revision
 
 
 def answer_of_member(*, member, question) -> Answer | None:

@@ -19,9 +19,11 @@ and only when something changed: votes on answers and up votes on questions, acc
 toward the question's field: its category, else its product's.
 
 Trust levels gate what members post (community.reviews.gates, ADR 0008): links in
-questions, answers and comments from level 1 (Basic), more than one photo on an answer
-from level 1; an author may make their answer a community wiki, which members of level 3
-(Regular) may then edit (`access_answer_edit`; `Answer.edited_by` keeps who saved last)."""
+questions, answers and comments from level 1 (Basic; on an edit, only the links it
+adds), more than one photo on an answer from level 1; an author may make their answer a
+community wiki, which members of level 3 (Regular) may then edit (`access_answer_edit`;
+`Answer.edited_by` keeps who saved last). Every edit keeps the text it replaces as an
+AnswerRevision; the author and site moderators may restore one (an edit in turn)."""
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -50,7 +52,7 @@ from community.reputation.services import (
     reputation_undo,
 )
 from community.reputation.trust_services import access_privilege
-from community.reviews.gates import access_links, access_photo_count
+from community.reviews.gates import access_links, access_new_links, access_photo_count
 from community.reviews.photos import (
     PreparedPhoto,
     photos_prepare,
@@ -61,6 +63,7 @@ from community.text import detect_language, render_markdown
 from experts.models import (
     Answer,
     AnswerPhoto,
+    AnswerRevision,
     Certificate,
     ExpertProfile,
     QAComment,
@@ -425,11 +428,46 @@ def access_answer_edit(*, editor, answer: Answer) -> None:
     access_privilege(editor, Privilege.EDIT_WIKI)
 
 
+def _version_keep(answer: Answer) -> AnswerRevision:
+    """Keep the text an edit is about to replace, with who wrote it and when."""
+    return AnswerRevision.objects.create(
+        answer=answer,
+        body=answer.body,
+        editor_id=answer.edited_by_id if answer.edited_at else answer.author_id,
+        created_at=answer.edited_at or answer.created_at,
+    )
+
+
+def _answer_text_save(
+    *, question: Question, answer: Answer, editor, body: str, body_html: str, fields=()
+) -> Answer:
+    """Write a new text on the locked `answer`, keeping the one it replaces."""
+    _version_keep(answer)
+    answer.body = body
+    answer.body_html = body_html
+    answer.edited_at = timezone.now()
+    answer.edited_by = editor
+    answer.save(update_fields=["body", "body_html", "edited_at", "edited_by", *fields])
+    Question.objects.filter(pk=question.pk).update(last_activity_at=answer.edited_at)
+    return answer
+
+
+def _lock_editable_answer(answer: Answer) -> tuple[Question, Answer]:
+    """The answer's question and the answer, locked, while they may still be edited."""
+    question = _lock_question(answer.question)
+    _require_open_question(question)
+    current = _lock_answer(answer)
+    if current.is_hidden:
+        raise AccessDenied(_("A moderator hid this answer: it cannot be edited."))
+    return question, current
+
+
 def answer_update(*, editor, answer: Answer, body: str, is_wiki: bool | None = None) -> Answer:
     """Edit an answer while the question is open and the answer shown: its author, or,
     for a community wiki answer, a member of trust level 3 (access_answer_edit). Only
-    the author marks or unmarks it a wiki (`is_wiki`; None keeps it). The links gate
-    applies to the editor; `edited_by` records who saved last. Votes and acceptance
+    the author marks or unmarks it a wiki (`is_wiki`; None keeps it). The text it
+    replaces is kept as an AnswerRevision. The links gate applies to the links the edit
+    adds, against the editor; `edited_by` records who saved last. Votes and acceptance
     keep counting for the author alone."""
     access_answer_edit(editor=editor, answer=answer)
     is_author = answer.author_id == editor.pk
@@ -446,26 +484,58 @@ def answer_update(*, editor, answer: Answer, body: str, is_wiki: bool | None = N
         empty_message=_("Write your answer."),
     )
     body_html = render_markdown(body)
-    access_links(editor, html=body_html, field="body")
-    rate_limit_hit(action="answer_write", key=editor.pk)
     with transaction.atomic():
-        question = _lock_question(answer.question)
-        _require_open_question(question)
-        current = _lock_answer(answer)
-        if current.is_hidden:
-            raise AccessDenied(_("A moderator hid this answer: it cannot be edited."))
+        question, current = _lock_editable_answer(answer)
         # Checked again on the locked row: the author may have unmarked it meanwhile.
         access_answer_edit(editor=editor, answer=current)
-        fields = ["body", "body_html", "edited_at", "edited_by"]
+        # Only links the stored text lacks need the privilege: a level-0 author can still
+        # edit their wiki answer after a Regular added a link to it.
+        access_new_links(editor, html=body_html, old_html=current.body_html, field="body")
+        rate_limit_hit(action="answer_write", key=editor.pk)
+        fields = []
         if is_author and is_wiki is not None:
             current.is_wiki = bool(is_wiki)
             fields.append("is_wiki")
-        current.body = body
-        current.body_html = body_html
-        current.edited_at = timezone.now()
-        current.edited_by = editor
-        current.save(update_fields=fields)
-        Question.objects.filter(pk=question.pk).update(last_activity_at=current.edited_at)
+        # Another member's edit keeps the author's expert label: it is still their answer.
+        _answer_text_save(
+            question=question,
+            answer=current,
+            editor=editor,
+            body=body,
+            body_html=body_html,
+            fields=fields,
+        )
+    return current
+
+
+def access_answer_restore(*, actor, answer: Answer) -> None:
+    """The answer's author and site moderators restore earlier versions of it."""
+    access_account(user=actor)
+    if answer.author_id != actor.pk and not is_moderator(actor):
+        raise AccessDenied(
+            _("Only the author of the answer and moderators can restore an earlier version.")
+        )
+
+
+def answer_revision_restore(*, actor, revision: AnswerRevision) -> Answer:
+    """Make an earlier version the answer's text again (access_answer_restore). It is an
+    edit like any other: the question must be open and the answer shown, the text it
+    replaces is kept as a revision, and links the restored version adds to the current
+    text are gated against `actor`."""
+    answer = revision.answer
+    access_answer_restore(actor=actor, answer=answer)
+    body_html = render_markdown(revision.body)
+    with transaction.atomic():
+        question, current = _lock_editable_answer(answer)
+        access_new_links(actor, html=body_html, old_html=current.body_html, field="body")
+        rate_limit_hit(action="answer_write", key=actor.pk)
+        _answer_text_save(
+            question=question,
+            answer=current,
+            editor=actor,
+            body=revision.body,
+            body_html=body_html,
+        )
     return current
 
 

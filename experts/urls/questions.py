@@ -19,6 +19,12 @@ urlpatterns = [
     path("questions/<int:pk>/hide/", views.question_hide, name="question_hide"),
     path("questions/<int:pk>/restore/", views.question_restore, name="question_restore"),
     path("questions/answers/<int:pk>/edit/", views.answer_edit, name="answer_edit"),
+    path("questions/answers/<int:pk>/history/", views.answer_history, name="answer_history"),
+    path(
+        "questions/answers/versions/<int:pk>/restore/",
+        views.answer_revision_restore,
+        name="answer_revision_restore",
+    ),
     path("questions/answers/<int:pk>/delete/", views.answer_delete, name="answer_delete"),
     path("questions/answers/<int:answer_pk>/accept/", views.answer_accept, name="accept"),
     path("questions/answers/<int:pk>/hide/", views.answer_hide, name="answer_hide"),

@@ -85,14 +85,17 @@ def _render_question(request, pk, *, answer_form=None, status=200):
         )
     except NotFound as exc:
         raise Http404(exc.message) from None
-    # What the member was shown counts toward their trust level (items read).
-    note_items_read(
-        request,
-        [
-            f"question:{detail.question.pk}",
-            *(f"answer:{answer.pk}" for answer in detail.answers.object_list),
-        ],
-    )
+    # What the member was shown counts toward their trust level (items read), except
+    # what they wrote themselves.
+    viewer_id = request.user.pk if request.user.is_authenticated else None
+    question = detail.question
+    read = [f"question:{question.pk}"] if question.author_id != viewer_id else []
+    read += [
+        f"answer:{answer.pk}"
+        for answer in detail.answers.object_list
+        if answer.author_id != viewer_id
+    ]
+    note_items_read(request, read)
     return render(
         request,
         "experts/questions/question_detail.html",
@@ -281,6 +284,67 @@ def answer_edit(request, pk):
         request,
         "experts/questions/answer_form.html",
         {"form": form, "answer": answer, "question": answer.question, "is_author": is_author},
+        status=status,
+    )
+
+
+@require_GET
+def answer_history(request, pk):
+    """An answer's earlier versions, to whoever can see the answer."""
+    try:
+        history = selectors.answer_history(viewer=request.user, pk=pk, page=request.GET.get("page"))
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    return render(
+        request,
+        "experts/questions/answer_history.html",
+        {
+            "history": history,
+            "answer": history.answer,
+            "question": history.answer.question,
+            "page": history.revisions,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_revision_restore(request, pk):
+    """The answer's author or a moderator confirms, then restores, an earlier version."""
+    try:
+        revision = selectors.answer_revision_get(viewer=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    answer = revision.answer
+    try:
+        services.access_answer_restore(actor=request.user, answer=answer)
+    except AccessDenied as exc:
+        return _forbidden(request, exc)
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            services.answer_revision_restore(actor=request.user, revision=revision)
+        except AccessDenied as exc:
+            return _forbidden(request, exc)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        except DomainError as exc:
+            error = exc.message
+            status = exc.status_code
+        else:
+            messages.success(request, _("The earlier version is restored."))
+            return redirect(_answer_url(answer))
+    return render(
+        request,
+        "experts/questions/answer_revision_restore.html",
+        {
+            "revision": revision,
+            "answer": answer,
+            "question": answer.question,
+            "error": error,
+            "history_url": reverse("experts:answer_history", args=[answer.pk]),
+        },
         status=status,
     )
 

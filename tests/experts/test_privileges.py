@@ -8,7 +8,8 @@ from django.urls import reverse
 from community.errors import AccessDenied, DomainError
 from community.reputation.models import MemberVisit, ReputationEntry
 from community.reputation.rules import Reason, TrustLevel
-from community.reviews.gates import html_has_link
+from community.reviews.gates import access_new_links, html_has_link, html_link_targets
+from community.text import render_markdown
 from experts.models import Answer, AnswerPhoto, QAComment, Question, Vote
 from experts.services import questions as services
 from tests.experts.factories_questions import use_credentials_stand_in
@@ -90,6 +91,35 @@ def test_new_member_cannot_edit_a_link_into_their_answer():
         services.answer_update(editor=author, answer=answer, body=LINKED)
     refused(info, "body")
     assert Answer.objects.get(pk=answer.pk).body == "Plain."
+
+
+def test_link_targets_of_rendered_html():
+    html = render_markdown(f"{LINKED} {AUTOLINKED} [q](https://a.example.com/?x=1&y=2)")
+    assert html_link_targets(html) == {
+        "https://maker.example.com/manual.pdf",
+        "https://a.example.com/?x=1&y=2",  # entities decoded
+    }
+    assert html_link_targets("<p>No links.</p>") == set()
+    assert html_link_targets("") == set()
+
+
+def test_only_new_link_targets_are_gated():
+    newcomer = member()
+    old = render_markdown(LINKED)
+    # The same target written another way (an autolink) is not new.
+    access_new_links(newcomer, html=render_markdown(AUTOLINKED), old_html=old, field="body")
+    access_new_links(newcomer, html="<p>Plain.</p>", old_html=old, field="body")
+    with pytest.raises(DomainError) as info:
+        access_new_links(
+            newcomer, html=render_markdown("<https://x.example.com>"), old_html=old, field="body"
+        )
+    refused(info, "body")
+    access_new_links(
+        member(TrustLevel.BASIC),
+        html=render_markdown("<https://x.example.com>"),
+        old_html=old,
+        field="body",
+    )
 
 
 @pytest.mark.parametrize("on", ["question", "answer"])
@@ -249,6 +279,60 @@ def test_the_links_gate_applies_to_the_wiki_author_as_editor(wiki):
     assert html_has_link(Answer.objects.get(pk=wiki.pk).body_html)
 
 
+OTHER_LINK = "Or ask [the shop](https://shop.example.com/help)."
+
+
+def test_wiki_author_keeps_a_link_a_regular_added_and_edits_the_text(wiki):
+    services.answer_update(editor=member(TrustLevel.REGULAR), answer=wiki, body=LINKED)
+    # The level-0 author rewords the answer around the same link: nothing new is linked.
+    reworded = "Read this first. " + LINKED
+    services.answer_update(editor=wiki.author, answer=wiki, body=reworded)
+    stored = Answer.objects.get(pk=wiki.pk)
+    assert stored.body == reworded and html_has_link(stored.body_html)
+    assert stored.edited_by == wiki.author
+    # Taking the link out is an edit like any other.
+    services.answer_update(editor=wiki.author, answer=wiki, body="No link now.")
+    assert not html_has_link(Answer.objects.get(pk=wiki.pk).body_html)
+
+
+def test_wiki_author_cannot_add_a_new_link_beside_one_a_regular_added(wiki):
+    services.answer_update(editor=member(TrustLevel.REGULAR), answer=wiki, body=LINKED)
+    with pytest.raises(DomainError) as info:
+        services.answer_update(editor=wiki.author, answer=wiki, body=f"{LINKED} {OTHER_LINK}")
+    refused(info, "body")
+    # Pointing the existing link elsewhere is a new link too.
+    moved = LINKED.replace("maker.example.com", "elsewhere.example.com")
+    with pytest.raises(DomainError):
+        services.answer_update(editor=wiki.author, answer=wiki, body=moved)
+    assert Answer.objects.get(pk=wiki.pk).body == LINKED
+
+
+def test_the_link_comparison_uses_the_stored_text_not_the_editors_copy(wiki):
+    stale = Answer.objects.get(pk=wiki.pk)  # loaded before the Regular's link went in
+    services.answer_update(editor=member(TrustLevel.REGULAR), answer=wiki, body=LINKED)
+    services.answer_update(editor=wiki.author, answer=stale, body="Kept: " + LINKED)
+    assert Answer.objects.get(pk=wiki.pk).body == "Kept: " + LINKED
+    author_copy = Answer.objects.get(pk=wiki.pk)  # with the link
+    services.answer_update(editor=member(TrustLevel.REGULAR), answer=wiki, body="Plain.")
+    # The author's copy still has the link, but the stored text no longer does: putting
+    # it back is a new link.
+    with pytest.raises(DomainError) as info:
+        services.answer_update(editor=wiki.author, answer=author_copy, body=LINKED)
+    refused(info, "body")
+
+
+def test_wiki_author_edits_around_a_kept_link_on_the_page(client, wiki):
+    services.answer_update(editor=member(TrustLevel.REGULAR), answer=wiki, body=LINKED)
+    client.force_login(wiki.author)
+    edit = reverse("experts:answer_edit", args=[wiki.pk])
+    response = client.post(edit, {"body": LINKED + " Thanks!", "is_wiki": "on"})
+    assert response.status_code == 302
+    response = client.post(edit, {"body": f"{LINKED} {OTHER_LINK}", "is_wiki": "on"})
+    assert response.status_code == 400
+    assert "opens at trust level 1" in response.context["form"].errors["body"][0]
+    assert Answer.objects.get(pk=wiki.pk).body == LINKED + " Thanks!"
+
+
 def test_votes_on_a_wiki_answer_still_go_to_its_author(wiki):
     editor = member(TrustLevel.REGULAR)
     services.answer_update(editor=editor, answer=wiki, body="Better.")
@@ -347,3 +431,33 @@ def test_anonymous_reading_counts_nothing(client):
     question = QuestionFactory()
     assert client.get(_detail(question)).status_code == 200
     assert not MemberVisit.objects.exists()
+
+
+def test_question_page_does_not_count_what_the_viewer_wrote(client):
+    viewer = member()
+    question = QuestionFactory(author=viewer)
+    AnswerFactory(question=question, author=viewer)
+    others = [AnswerFactory(question=question), AnswerFactory(question=question)]
+    client.force_login(viewer)
+    client.get(_detail(question))
+    # Only the two answers by others: not the viewer's question nor their answer.
+    assert MemberVisit.objects.get(member=viewer).items_read == 2
+    assert client.session["gw_read"]["keys"] == [f"answer:{a.pk}" for a in others]
+
+
+def test_question_page_counts_the_question_of_someone_else_but_not_own_answer(client):
+    viewer = member()
+    question = QuestionFactory()
+    AnswerFactory(question=question, author=viewer)
+    client.force_login(viewer)
+    client.get(_detail(question))
+    assert MemberVisit.objects.get(member=viewer).items_read == 1
+    assert client.session["gw_read"]["keys"] == [f"question:{question.pk}"]
+
+
+def test_own_question_without_other_answers_counts_nothing(client):
+    viewer = member()
+    question = QuestionFactory(author=viewer)
+    client.force_login(viewer)
+    client.get(_detail(question))
+    assert not MemberVisit.objects.filter(member=viewer, items_read__gt=0).exists()
