@@ -28,7 +28,6 @@ rules.PHOTOS_BEFORE_BASIC photos from level 1, posting without pre-moderation fr
 moderators are exempt from these: they answer for the club by name.
 """
 
-import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -36,15 +35,12 @@ from django.utils.translation import gettext as _
 from brand_clubs.models import BrandStaff, Club, ClubMembership, Event, EventRSVP
 from community.errors import AccessDenied, NotFound
 from community.members.selectors import is_moderator
+from community.reputation.gates import html_has_link
 from community.reputation.rules import Privilege, has_privilege
 from community.reputation.trust_services import access_privilege, member_has_privilege
 
 # Site moderators, as the reviews and the admin know them.
 is_site_moderator = is_moderator
-
-# An <a> element in sanitised HTML from community.text.render_markdown (user text there is
-# escaped, so "<a" in the output is always a real element).
-_LINK_RE = re.compile(r"<a[\s>]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -255,13 +251,6 @@ def access_post_privilege(
     access_privilege(user, privilege, field=field)
 
 
-def has_link(body_html: str) -> bool:
-    """Does rendered text link anywhere? Asked of the HTML the page will show, so that
-    whatever the renderer turns into a link (Markdown links, <autolinks>, and bare URLs
-    if it ever linkifies them) counts, and nothing it leaves as plain text does."""
-    return bool(_LINK_RE.search(body_html or ""))
-
-
 def access_links(
     *, user, standing: ClubStanding, body_html: str, field: str | None = "body"
 ) -> None:
@@ -269,7 +258,7 @@ def access_links(
     reviews): a form error on `field` when the rendered text links anywhere and its
     author may not post links yet (Privilege.POST_LINKS; staff and the club's
     moderators are exempt, see `access_post_privilege`)."""
-    if has_link(body_html):
+    if html_has_link(body_html):
         access_post_privilege(
             user=user, privilege=Privilege.POST_LINKS, standing=standing, field=field
         )

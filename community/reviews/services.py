@@ -6,7 +6,7 @@ rating summary is maintained here with F() expressions on every change of a revi
 visibility or rating; product_rating_recount re-derives it from the reviews.
 
 Trust levels (ADR 0008) gate what members post: links in a review and more than one
-photo from level 1 (community.reviews.gates; brand replies are exempt, their authors are
+photo from level 1 (community.reputation.gates; brand replies are exempt, their authors are
 accountable staff). A flag counts double in the moderators' queue from level 2, and
 redeeming a purchase code lifts a new member to level 1 at once (trust_fast_track).
 """
@@ -26,6 +26,7 @@ from community.members.notifications import notify
 from community.members.selectors import is_moderator
 from community.ratelimit import rate_limit_hit
 from community.reputation import rules as reputation_rules
+from community.reputation.gates import access_links, access_photo_count
 from community.reputation.rules import Reason
 from community.reputation.services import (
     reputation_content_deleted,
@@ -35,7 +36,6 @@ from community.reputation.services import (
     reputation_undo,
 )
 from community.reputation.trust_services import flag_weight_of, trust_fast_track
-from community.reviews.gates import access_links, access_photo_count
 from community.reviews.models import (
     MAX_PHOTOS_PER_REVIEW,
     BrandReply,

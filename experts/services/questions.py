@@ -18,7 +18,7 @@ and only when something changed: votes on answers and up votes on questions, acc
 (and un-accepting or replacing) an answer, and moderators hiding or restoring. It counts
 toward the question's field: its category, else its product's.
 
-Trust levels gate what members post (community.reviews.gates, ADR 0008): links in
+Trust levels gate what members post (community.reputation.gates, ADR 0008): links in
 questions, answers and comments from level 1 (Basic; on an edit, only the links it
 adds), more than one photo on an answer from level 1; an author may make their answer a
 community wiki, which members of level 3 (Regular) may then edit (`access_answer_edit`;
@@ -42,6 +42,7 @@ from community.members.models import Member
 from community.members.notifications import notify
 from community.members.selectors import is_moderator
 from community.ratelimit import rate_limit_hit
+from community.reputation.gates import access_links, access_new_links, access_photo_count
 from community.reputation.rules import Privilege, Reason
 from community.reputation.services import (
     reputation_content_deleted,
@@ -52,7 +53,6 @@ from community.reputation.services import (
     reputation_undo,
 )
 from community.reputation.trust_services import access_privilege
-from community.reviews.gates import access_links, access_new_links, access_photo_count
 from community.reviews.photos import (
     PreparedPhoto,
     photos_prepare,

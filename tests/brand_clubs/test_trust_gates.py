@@ -14,9 +14,10 @@ from brand_clubs.models import Club, ClubAuditEntry, ClubInvite, ClubMembership,
 from brand_clubs.selectors import feed as selectors
 from brand_clubs.services import clubs as club_services
 from brand_clubs.services import feed as services
-from brand_clubs.services.access import club_standing, has_link
+from brand_clubs.services.access import club_standing
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.models import Member, Notification
+from community.reputation.gates import html_has_link as has_link
 from community.reputation.models import ReputationEntry
 from community.reputation.rules import PHOTOS_BEFORE_BASIC, Reason, Stat, TrustLevel
 from community.reputation.selectors import reputation_ledger_page

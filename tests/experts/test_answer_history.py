@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from community.errors import AccessDenied, Conflict, DomainError
+from community.reputation.gates import html_has_link
 from community.reputation.rules import TrustLevel
-from community.reviews.gates import html_has_link
 from experts.models import Answer, AnswerRevision, Question
 from experts.services import questions as services
 from tests.experts.factories_questions import no_rate_limits, use_credentials_stand_in

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from community.errors import AccessDenied, DomainError
+from community.reputation.gates import access_new_links, html_has_link, html_link_targets
 from community.reputation.models import MemberVisit, ReputationEntry
 from community.reputation.rules import Reason, TrustLevel
-from community.reviews.gates import access_new_links, html_has_link, html_link_targets
 from community.text import render_markdown
 from experts.models import Answer, AnswerPhoto, QAComment, Question, Vote
 from experts.services import questions as services

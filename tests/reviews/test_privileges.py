@@ -7,10 +7,10 @@ from django.urls import reverse
 
 from community.errors import DomainError
 from community.reputation import rules
+from community.reputation.gates import html_has_link
 from community.reputation.models import ReputationEntry
 from community.reputation.rules import Reason, TrustLevel
 from community.reviews import services
-from community.reviews.gates import html_has_link
 from community.reviews.models import BrandReply, PurchaseCode, Review, ReviewFlag, ReviewPhoto
 from community.text import render_markdown
 from tests.factories import MemberFactory, ModeratorFactory, image_upload

@@ -37,7 +37,7 @@ from community.chat.services.rooms import room_title
 from community.errors import AccessDenied, Conflict, DomainError, NotFound
 from community.members.notifications import notify
 from community.ratelimit import rate_limit_hit
-from community.reviews.gates import access_links
+from community.reputation.gates import access_links
 from community.reviews.photos import renditions_delete_on_commit, renditions_write
 from community.text import render_markdown
 

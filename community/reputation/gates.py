@@ -1,7 +1,8 @@
 """Privilege gates on what members post: links and photos (trust levels, ADR 0008).
 
-Services of reviews and of questions and answers call these before they write; the
-levels are in community.reputation.rules, the checks in trust_services.access_privilege
+Services of reviews, questions and answers, chat and clubs (through
+brand_clubs.services.access, which adds the club's exemptions) call these before they
+write; the levels are in community.reputation.rules, the checks in trust_services.access_privilege
 (site moderators hold every privilege). A link is what the stored HTML links: the body
 is rendered by community.text.render_markdown, the renderer whose output is stored and
 shown, and any <a> in it counts, so whatever that renderer turns into a link (a Markdown
