@@ -144,8 +144,12 @@ def demo_reputation_ensure(*, seed: int) -> DemoReputation:
     from them (trust_level_evaluate), and one leader granted by the demo admin. Safe to
     run again: nothing is added twice and levels only change if the activity did."""
     rows = reputation_history_load(events=_ledger_events())
+    # In a fixed order: the random visit days are drawn member by member, so a rerun
+    # must meet the members in the same order to draw the same days (and add nothing).
     members = list(
-        Member.objects.filter(email__startswith="member", email__endswith=f"@{content.DOMAIN}")
+        Member.objects.filter(
+            email__startswith="member", email__endswith=f"@{content.DOMAIN}"
+        ).order_by("pk")
     )
     demo = Member.objects.get(email=f"demo@{content.DOMAIN}")
     rng = random.Random(seed + 3)
