@@ -358,6 +358,24 @@ def ratio_line(label: str, page: float, baseline: float) -> str:
     )
 
 
+def on_each_database(db: str, label: str, run) -> int:
+    """Run `run(kind)` for each database `--db` names; a failure on one is printed as
+    "<label> <kind>: FAILED: ..." and the others still run. The exit status."""
+    try:
+        kinds = database_kinds(db)
+    except BenchError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    failed = False
+    for kind in kinds:
+        try:
+            run(kind)
+        except BenchError as exc:
+            failed = True
+            print(f"{label} {kind}: FAILED: {exc}", flush=True)
+    return 1 if failed else 0
+
+
 def page_bench_main(argv, *, doc: str, label: str, bench_database, seed_only) -> int:
     """The command line shared by the page benchmarks (--db, --seconds, --seed-only)."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
@@ -370,19 +388,9 @@ def page_bench_main(argv, *, doc: str, label: str, bench_database, seed_only) ->
         return 0
     if args.seconds <= 0:
         parser.error("--seconds must be positive")
-    try:
-        kinds = database_kinds(args.db)
-    except BenchError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    failed = False
-    for kind in kinds:
-        try:
-            print(bench_database(kind, args.seconds), flush=True)
-        except BenchError as exc:
-            failed = True
-            print(f"{label} {kind}: FAILED: {exc}", flush=True)
-    return 1 if failed else 0
+    return on_each_database(
+        args.db, label, lambda kind: print(bench_database(kind, args.seconds), flush=True)
+    )
 
 
 def main(argv=None) -> int:

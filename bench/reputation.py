@@ -51,9 +51,9 @@ from bench.product_page import (
     BenchError,
     _env,
     _run,
-    database_kinds,
     drop_database,
     fresh_database,
+    on_each_database,
 )
 
 NAME = "reputation"
@@ -639,19 +639,11 @@ def main(argv=None) -> int:
         except BenchError as exc:
             print(f"reputation {args.measure}: FAILED: {exc}", flush=True)
             return 1
-    try:
-        kinds = database_kinds(args.db)
-    except BenchError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    failed = False
-    for kind in kinds:
-        try:
-            bench_database(kind, rows=args.rows, members=args.members, rounds=args.rounds)
-        except BenchError as exc:
-            failed = True
-            print(f"reputation {kind}: FAILED: {exc}", flush=True)
-    return 1 if failed else 0
+    return on_each_database(
+        args.db,
+        "reputation",
+        lambda kind: bench_database(kind, rows=args.rows, members=args.members, rounds=args.rounds),
+    )
 
 
 if __name__ == "__main__":

@@ -29,9 +29,9 @@ from bench.product_page import (
     _check_product_page,
     _env,
     _run,
-    database_kinds,
     drop_database,
     fresh_database,
+    on_each_database,
 )
 
 DEFAULT_REVIEWS = 100_000
@@ -253,19 +253,13 @@ def main(argv=None) -> int:
         except BenchError as exc:
             print(f"search {args.measure}: FAILED: {exc}", flush=True)
             return 1
-    try:
-        kinds = database_kinds(args.db)
-    except BenchError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    failed = False
-    for kind in kinds:
-        try:
-            bench_database(kind, reviews=args.reviews, engine_url=args.engine_url, runs=args.runs)
-        except BenchError as exc:
-            failed = True
-            print(f"search {kind}: FAILED: {exc}", flush=True)
-    return 1 if failed else 0
+    return on_each_database(
+        args.db,
+        "search",
+        lambda kind: bench_database(
+            kind, reviews=args.reviews, engine_url=args.engine_url, runs=args.runs
+        ),
+    )
 
 
 if __name__ == "__main__":
