@@ -7,9 +7,8 @@ from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext as _
 
-from brand_clubs.models import BrandStaff, ClubMembership, ClubPost, Event
-from brand_clubs.services.access import ClubStanding, can_see_event
-from community.members.selectors import is_moderator
+from brand_clubs.models import ClubPost, Event
+from brand_clubs.services.access import ClubStanding, can_see_event, club_standings
 from community.reputation.models import ReputationEntry, ReputationScore
 from community.reviews.models import Review
 from experts.models import Answer, Question
@@ -43,30 +42,7 @@ class _Standings:
 
     def __getitem__(self, club_id: int) -> ClubStanding:
         if self._standings is None:
-            memberships = {
-                membership.club_id: membership
-                for membership in ClubMembership.objects.filter(
-                    member=self.member, club_id__in=list(self.clubs)
-                )
-            }
-            staff_of = set(
-                BrandStaff.objects.filter(
-                    member=self.member,
-                    brand_id__in={club.brand_id for club in self.clubs.values()},
-                ).values_list("brand_id", flat=True)
-            )
-            moderator = is_moderator(self.member)
-            self._standings = {
-                pk: ClubStanding(
-                    club=club,
-                    authenticated=True,
-                    active_account=self.member.is_active,
-                    membership=memberships.get(pk),
-                    is_brand_staff=club.brand_id in staff_of and self.member.is_active,
-                    is_site_moderator=moderator,
-                )
-                for pk, club in self.clubs.items()
-            }
+            self._standings = club_standings(user=self.member, clubs=self.clubs.values())
         return self._standings[club_id]
 
 
