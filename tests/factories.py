@@ -172,6 +172,18 @@ class EventRSVPFactory(factory.django.DjangoModelFactory):
     checkin_code = factory.Sequence(lambda n: f"CODE{n:06d}")
 
 
+def no_rate_limits(settings) -> None:
+    """Lift every write limit for tests that write a lot."""
+    settings.WRITE_RATE_LIMITS = {
+        key: (10**6, period) for key, (_limit, period) in settings.WRITE_RATE_LIMITS.items()
+    }
+
+
+def club_member_at(club, level: int = 0, **kwargs) -> Member:
+    """An active member of `club` at trust `level` (membership fields in kwargs)."""
+    return ClubMembershipFactory(club=club, member__trust_level=level, **kwargs).member
+
+
 def image_upload(
     name: str = "photo.jpg", *, size=(64, 48), fmt: str = "JPEG", color=(200, 80, 40)
 ) -> SimpleUploadedFile:

@@ -30,7 +30,9 @@ from tests.factories import (
     ClubMembershipFactory,
     MemberFactory,
     ModeratorFactory,
+    club_member_at,
     image_upload,
+    no_rate_limits,
 )
 from tests.search.conftest import database_search  # noqa: F401 (fixture)
 
@@ -39,9 +41,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _no_rate_limits(settings):
-    settings.WRITE_RATE_LIMITS = {
-        key: (10**6, period) for key, (_count, period) in settings.WRITE_RATE_LIMITS.items()
-    }
+    no_rate_limits(settings)
 
 
 @pytest.fixture
@@ -49,8 +49,7 @@ def club():
     return ClubFactory()
 
 
-def _member(club, level=TrustLevel.NEW, **kwargs):
-    return ClubMembershipFactory(club=club, member__trust_level=level, **kwargs).member
+_member = club_member_at
 
 
 def _club_moderator(club, level=TrustLevel.NEW):

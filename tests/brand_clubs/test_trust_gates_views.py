@@ -17,7 +17,9 @@ from tests.factories import (
     ClubFactory,
     ClubMembershipFactory,
     MemberFactory,
+    club_member_at,
     image_upload,
+    no_rate_limits,
 )
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +27,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _no_rate_limits(settings):
-    settings.WRITE_RATE_LIMITS = {
-        key: (10**6, period) for key, (_count, period) in settings.WRITE_RATE_LIMITS.items()
-    }
+    no_rate_limits(settings)
 
 
 @pytest.fixture
@@ -35,8 +35,7 @@ def club():
     return ClubFactory()
 
 
-def _member(club, level=TrustLevel.NEW, **kwargs):
-    return ClubMembershipFactory(club=club, member__trust_level=level, **kwargs).member
+_member = club_member_at
 
 
 def _moderator(club):

@@ -39,13 +39,6 @@ def make_expert(
     return member
 
 
-def no_rate_limits(settings) -> None:
-    """Lift every write limit for tests that write a lot."""
-    settings.WRITE_RATE_LIMITS = {
-        key: (10**6, period) for key, (_limit, period) in settings.WRITE_RATE_LIMITS.items()
-    }
-
-
 # --- until experts:credentials exists -------------------------------------------------
 # Every byline ({% member_name %}) of an expert links to `experts:credentials`, which
 # the certification part of the app provides. While that URL is missing, the page tests

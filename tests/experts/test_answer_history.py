@@ -13,8 +13,14 @@ from community.reputation.gates import html_has_link
 from community.reputation.rules import TrustLevel
 from experts.models import Answer, AnswerRevision, Question
 from experts.services import questions as services
-from tests.experts.factories_questions import no_rate_limits, use_credentials_stand_in
-from tests.factories import AnswerFactory, MemberFactory, ModeratorFactory, QuestionFactory
+from tests.experts.factories_questions import use_credentials_stand_in
+from tests.factories import (
+    AnswerFactory,
+    MemberFactory,
+    ModeratorFactory,
+    QuestionFactory,
+    no_rate_limits,
+)
 
 pytestmark = pytest.mark.django_db
 

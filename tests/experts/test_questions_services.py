@@ -12,7 +12,7 @@ from community.members.models import Notification
 from community.reputation.rules import TrustLevel
 from experts.models import Answer, AnswerPhoto, ExpertProfile, QAComment, Question, Tier, Vote
 from experts.services import questions as services
-from tests.experts.factories_questions import make_expert, no_rate_limits
+from tests.experts.factories_questions import make_expert
 from tests.factories import (
     AnswerFactory,
     BrandFactory,
@@ -23,6 +23,7 @@ from tests.factories import (
     ProductFactory,
     QuestionFactory,
     image_upload,
+    no_rate_limits,
 )
 
 pytestmark = pytest.mark.django_db

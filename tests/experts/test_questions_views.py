@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from experts.models import Answer, AnswerPhoto, QAComment, Question, Tier, Vote
 from experts.selectors import questions as selectors
 from experts.services import questions as services
-from tests.experts.factories_questions import make_expert, no_rate_limits, use_credentials_stand_in
+from tests.experts.factories_questions import make_expert, use_credentials_stand_in
 from tests.factories import (
     AnswerFactory,
     BrandFactory,
@@ -20,6 +20,7 @@ from tests.factories import (
     ProductFactory,
     QuestionFactory,
     image_upload,
+    no_rate_limits,
 )
 
 pytestmark = pytest.mark.django_db

@@ -16,13 +16,13 @@ from community.reputation.rules import Reason
 from community.reputation.services import reputation_recalculate
 from experts.models import Answer, Vote
 from experts.services import questions as services
-from tests.experts.factories_questions import no_rate_limits
 from tests.factories import (
     AnswerFactory,
     CategoryFactory,
     MemberFactory,
     ProductFactory,
     QuestionFactory,
+    no_rate_limits,
 )
 
 pytestmark = pytest.mark.django_db

@@ -14,25 +14,12 @@ from community.reviews import services
 from community.reviews.models import BrandReply, PurchaseCode, Review, ReviewFlag, ReviewPhoto
 from community.text import render_markdown
 from tests.factories import MemberFactory, ModeratorFactory, image_upload
+from tests.reviews.writing import create, update
 
 pytestmark = pytest.mark.django_db
 
 LINKED = "Bought it at [the shop](https://shop.example.com/kettle)."
 AUTOLINKED = "More at <https://shop.example.com/kettle> if you like."
-
-
-def create(author, product, **kwargs) -> Review:
-    kwargs.setdefault("rating", 4)
-    kwargs.setdefault("title", "Solid choice")
-    kwargs.setdefault("body", "Does exactly what it says.")
-    return services.review_create(author=author, product=product, **kwargs)
-
-
-def update(review, editor, **kwargs) -> Review:
-    kwargs.setdefault("rating", review.rating)
-    kwargs.setdefault("title", review.title)
-    kwargs.setdefault("body", review.body)
-    return services.review_update(review=review, editor=editor, **kwargs)
 
 
 def photos(count: int) -> list:

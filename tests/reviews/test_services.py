@@ -35,6 +35,7 @@ from tests.factories import (
     ReviewFactory,
     image_upload,
 )
+from tests.reviews.writing import create, update
 
 pytestmark = pytest.mark.django_db
 
@@ -62,20 +63,6 @@ def summary(product: Product) -> dict[str, int]:
 def summary_of(*ratings: int) -> dict[str, int]:
     values = {f"stars_{n}": ratings.count(n) for n in range(1, 6)}
     return {"rating_count": len(ratings), "rating_total": sum(ratings), **values}
-
-
-def create(author, product, **kwargs) -> Review:
-    kwargs.setdefault("rating", 4)
-    kwargs.setdefault("title", "Solid choice")
-    kwargs.setdefault("body", "Does exactly what it says.")
-    return services.review_create(author=author, product=product, **kwargs)
-
-
-def update(review, editor, **kwargs) -> Review:
-    kwargs.setdefault("rating", review.rating)
-    kwargs.setdefault("title", review.title)
-    kwargs.setdefault("body", review.body)
-    return services.review_update(review=review, editor=editor, **kwargs)
 
 
 def links(html: str) -> list[dict[str, str]]:
