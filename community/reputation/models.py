@@ -93,8 +93,12 @@ class ReputationScore(models.Model):
     """A member's points within one club or one field (category): the sum of their
     ledger rows that name it. Cached like Member.reputation, without the floor."""
 
+    # Indexed first in reputation_score_check, which serves lookups by member too.
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reputation_scores"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reputation_scores",
+        db_index=False,
     )
     club = models.ForeignKey(
         "brand_clubs.Club", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -129,6 +133,11 @@ class ReputationScore(models.Model):
         indexes = [
             models.Index(fields=["club", "-total"]),
             models.Index(fields=["category", "-total"]),
+            # The recount's probe of a member's score in a scope, answered from the
+            # index alone (SQLite); also every lookup of a member's scores.
+            models.Index(
+                fields=["member", "club", "category", "total"], name="reputation_score_check"
+            ),
         ]
 
     def __str__(self):

@@ -14,12 +14,13 @@ their own transaction, after the change that earns or costs points:
 Every write locks the member's row first, so concurrent rows for one member apply one
 after the other and the floor and the cap hold."""
 
+import os
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from itertools import groupby
-from operator import itemgetter
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -571,104 +572,217 @@ def member_visits_load(*, visits: Iterable[tuple[int, date, int]]) -> None:
 # reputation_record's F() update is never overwritten.
 #
 # It reads everything once and writes only what is wrong, batch by batch of members:
-# 1. check, read-only, in one snapshot: the sums per (member, club, category) (a grouped
-#    index-only scan of reputation_entry_sums_idx), the non-zero scores and the totals,
-#    compared in Python; members whose cached values disagree are flagged;
+# 1. check, read-only, in one snapshot per batch: one query (_CHECK_SQL) groups the
+#    batch's rows per (member, club, category) (an index-only scan of
+#    reputation_entry_sums_idx, in its order), compares each group with its score and
+#    each member's sum with the cached total inside the database, and returns only the
+#    members that disagree. Nothing per row or per group crosses to Python;
 # 2. fix: the flagged members are locked and re-summed (_recalculate_batch), which
 #    corrects them from what is true under the lock (a member whose row arrived between
 #    the check and the lock is simply found right).
 # A whole pass walks contiguous pk ranges (index range scans); a given list of members is
-# matched as it is.
+# matched as it is. On PostgreSQL the batches of a whole pass are checked by several
+# connections at once (one server process each, as PostgreSQL's own parallel SUM uses);
+# SQLite gains nothing from threads (its page cache is shared under one mutex), so it
+# checks them one after the other.
+
+# The check of one batch, in the shape each engine runs best: PostgreSQL hash-joins
+# the batch's groups with its scores and aggregates per member; SQLite walks the members
+# and, for each, groups their rows (a seek into reputation_entry_sums_idx, in its order)
+# and probes each group's score in the covering reputation_score_check. Both compute,
+# per member: `total` (the sum of their rows), `bad` (single-scope groups whose score is
+# missing or different, plus any group counting in a club and a field at once: its
+# scores are sums over several groups, so the locked re-sum decides), `scored` (the
+# non-zero scope groups) and `kept` (the non-zero scores). With bad = 0 every non-zero
+# group has its own equal score, so scored = kept leaves no other non-zero score: the
+# check is exact. {members} is the batch's condition on a member id.
+_GROUP_IS_BAD = """CASE
+    WHEN g.s = 0 OR (g.club_id IS NULL AND g.category_id IS NULL) THEN 0
+    WHEN g.club_id IS NOT NULL AND g.category_id IS NOT NULL THEN 1
+    WHEN g.s = {score} THEN 0
+    ELSE 1 END"""
+_GROUP_IS_SCORED = """CASE
+    WHEN g.s <> 0 AND (g.club_id IS NOT NULL OR g.category_id IS NOT NULL) THEN 1
+    ELSE 0 END"""
+_WRONG_TOTAL = """m.reputation <> CASE
+    WHEN %(start)s + {total} < %(floor)s THEN %(floor)s ELSE %(start)s + {total} END"""
+
+_CHECK_POSTGRESQL = f"""
+WITH groups AS (
+    SELECT member_id, club_id, category_id, SUM(delta) AS s
+    FROM {{entries}} WHERE member_id {{members}}
+    GROUP BY member_id, club_id, category_id
+), per_member AS (
+    SELECT g.member_id, CAST(SUM(g.s) AS BIGINT) AS total,
+        SUM({_GROUP_IS_BAD.format(score="sc.total")}) AS bad,
+        SUM({_GROUP_IS_SCORED}) AS scored
+    FROM groups AS g
+    LEFT JOIN (SELECT * FROM {{scores}} WHERE member_id {{members}}) AS sc
+        -- COALESCE to 0 (ids start at 1) can be hashed, IS NOT DISTINCT FROM cannot.
+        ON sc.member_id = g.member_id
+        AND COALESCE(sc.club_id, 0) = COALESCE(g.club_id, 0)
+        AND COALESCE(sc.category_id, 0) = COALESCE(g.category_id, 0)
+    GROUP BY g.member_id
+), kept AS (
+    SELECT member_id, COUNT(*) AS n FROM {{scores}}
+    WHERE member_id {{members}} AND total <> 0 GROUP BY member_id
+)
+SELECT m.id FROM {{member_table}} AS m
+LEFT JOIN per_member AS p ON p.member_id = m.id
+LEFT JOIN kept AS k ON k.member_id = m.id
+WHERE m.id {{members}} AND (
+    {_WRONG_TOTAL.format(total="COALESCE(p.total, 0)")}
+    OR COALESCE(p.bad, 0) > 0
+    OR COALESCE(p.scored, 0) <> COALESCE(k.n, 0))
+"""
+
+_CHECK_SQLITE = f"""
+SELECT m.id FROM {{member_table}} AS m WHERE m.id {{members}} AND (
+    SELECT {_WRONG_TOTAL.format(total="COALESCE(SUM(g.s), 0)")}
+        OR COALESCE(SUM({
+    _GROUP_IS_BAD.format(
+        score='''(
+            SELECT sc.total FROM {scores} AS sc WHERE sc.member_id = m.id
+            AND sc.club_id IS g.club_id AND sc.category_id IS g.category_id)'''
+    )
+}), 0) > 0
+        OR COALESCE(SUM({_GROUP_IS_SCORED}), 0) <> (
+            SELECT COUNT(*) FROM {{scores}} AS sc WHERE sc.member_id = m.id AND sc.total <> 0)
+    FROM (
+        SELECT club_id, category_id, SUM(delta) AS s FROM {{entries}}
+        WHERE member_id = m.id GROUP BY club_id, category_id
+    ) AS g
+)
+"""
 
 
 def _expected_total(ledger_sum: int) -> int:
     return max(rules.FLOOR, rules.STARTING_POINTS + ledger_sum)
 
 
-def _check_reads(members: dict) -> tuple[list[str], list]:
-    """The three reads of a batch's check, as raw SQL: the ORM's per-row converters
-    would cost as much as the grouped sum itself."""
+def _check_sql(members: dict) -> tuple[str, dict]:
+    """The check's SQL for a batch (`members`: pk__gte/pk__lte or pk__in) and its
+    params (named: the batch's condition appears more than once)."""
     quote = connection.ops.quote_name
-    entries = quote(ReputationEntry._meta.db_table)
-    scores = quote(ReputationScore._meta.db_table)
-    member_table = quote(get_user_model()._meta.db_table)
+    params = {"start": rules.STARTING_POINTS, "floor": rules.FLOOR}
     if "pk__in" in members:
         ids = list(members["pk__in"])
-        where, params = "IN (" + ", ".join(["%s"] * len(ids)) + ")", ids
+        params.update((f"id{n}", pk) for n, pk in enumerate(ids))
+        where = "IN (" + ", ".join(f"%(id{n})s" for n in range(len(ids))) + ")"
     else:
-        where, params = "BETWEEN %s AND %s", [members["pk__gte"], members["pk__lte"]]
-    return [
-        # In the order of reputation_entry_sums_idx: an index-only scan, no sort.
-        f"SELECT member_id, club_id, category_id, SUM(delta) FROM {entries} "
-        f"WHERE member_id {where} GROUP BY member_id, club_id, category_id "
-        f"ORDER BY member_id, club_id, category_id",
-        f"SELECT member_id, club_id, category_id, total FROM {scores} "
-        f"WHERE member_id {where} AND total <> 0",
-        f"SELECT id, reputation FROM {member_table} WHERE id {where}",
-    ], params
+        params.update(first=members["pk__gte"], last=members["pk__lte"])
+        where = "BETWEEN %(first)s AND %(last)s"
+    template = _CHECK_POSTGRESQL if connection.vendor == "postgresql" else _CHECK_SQLITE
+    sql = template.format(
+        entries=quote(ReputationEntry._meta.db_table),
+        scores=quote(ReputationScore._meta.db_table),
+        member_table=quote(get_user_model()._meta.db_table),
+        members=where,
+    )
+    return sql, params
 
 
 def _drifted(members: dict) -> set[int]:
     """The members (`members`: pk__gte/pk__lte or pk__in) whose total or scores disagree
-    with their ledger rows, read in one snapshot without locking any member."""
-    (groups_sql, scores_sql, totals_sql), params = _check_reads(members)
-    outermost = not connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
-        if outermost and connection.vendor == "postgresql":  # one snapshot for the three
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        cursor.execute(groups_sql, params)
-        groups = cursor.fetchall()
-        cursor.execute(scores_sql, params)
-        cached = set(cursor.fetchall())
-        cursor.execute(totals_sql, params)
-        totals = cursor.fetchall()
-    sums = {
-        member_id: sum(map(itemgetter(3), member_groups))
-        for member_id, member_groups in groupby(groups, itemgetter(0))
-    }
-    flagged = {
-        member_id for member_id, total in totals if total != _expected_total(sums.get(member_id, 0))
-    }
-    # A scope's group and its score are the same tuple (member, club, None, sum) or
-    # (member, None, category, sum); what is left over is a disagreement, except groups
-    # of no scope and groups summing to 0 (no score row needed). A row counting in a
-    # club and a field at once leaves its group over: its member is re-summed, to no
-    # effect when right.
-    for member_id, club_id, category_id, value in cached.symmetric_difference(groups):
-        if value and (club_id is not None or category_id is not None):
-            flagged.add(member_id)
+    with their ledger rows, without locking any member: one statement, so one snapshot
+    (and on SQLite no write lock, which a transaction would take)."""
+    sql, params = _check_sql(members)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {member_id for (member_id,) in cursor.fetchall()}
+
+
+def _drifted_in_all(
+    batches: list[tuple[dict, int]], *, workers: int, progress: Callable[[int], None] | None
+) -> set[int]:
+    """_drifted of every batch, by this thread (its connection is warm) and workers - 1
+    helper threads pulling batches from one queue. Django gives each helper its own
+    connection, closed when it is done so that none is left behind."""
+    pending = iter(batches)
+    lock = threading.Lock()
+    flagged: set[int] = set()
+
+    def check_until_done() -> None:
+        while True:
+            with lock:
+                batch = next(pending, None)
+            if batch is None:
+                return
+            members, size = batch
+            found = _drifted(members)
+            with lock:
+                flagged.update(found)
+                if progress is not None:
+                    progress(size)
+
+    def helper() -> None:
+        try:
+            check_until_done()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(workers - 1, thread_name_prefix="recount") as pool:
+        helpers = [pool.submit(helper) for _ in range(workers - 1)]
+        try:
+            check_until_done()
+        finally:
+            for done in helpers:
+                done.result()  # re-raises a helper's error here
     return flagged
+
+
+def recount_workers_default() -> int:
+    """How many connections check batches at once: one per CPU, up to 4."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def reputation_recalculate(
     *,
     member_ids: Iterable[int] | None = None,
     batch_size: int = 2000,
+    workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Re-sum the ledger into Member.reputation and ReputationScore: check every
     member's cached values against their rows, then lock and correct the members that
     disagree. Returns how many cached values were wrong (and are now right). They
-    should never be: a non-zero result is a bug to report."""
+    should never be: a non-zero result is a bug to report.
+
+    On PostgreSQL `workers` connections check batches at once (default:
+    recount_workers_default()). The check runs on this connection alone on SQLite and
+    inside a transaction, whose rows other connections could not see."""
     Member = get_user_model()
     ids = (
         sorted(set(member_ids))
         if member_ids is not None
         else list(Member.objects.order_by("pk").values_list("pk", flat=True))
     )
-    fixed = 0
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        workers = 1
+    elif workers is None:
+        workers = recount_workers_default()
+    if workers > 1:  # at least 4 batches per connection, so that they finish together
+        batch_size = max(1, min(batch_size, -(-len(ids) // (4 * workers))))
+    batches = []
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
         if member_ids is None:
-            members = {"pk__gte": batch[0], "pk__lte": batch[-1]}
+            batches.append(({"pk__gte": batch[0], "pk__lte": batch[-1]}, len(batch)))
         else:
-            members = {"pk__in": batch}
-        flagged = _drifted(members)
-        if flagged:
-            with transaction.atomic():
-                fixed += _recalculate_batch(Member, {"pk__in": sorted(flagged)})
-        if progress is not None:
-            progress(len(batch))
+            batches.append(({"pk__in": batch}, len(batch)))
+    if min(workers, len(batches)) <= 1:
+        flagged = set()
+        for members, size in batches:
+            flagged |= _drifted(members)
+            if progress is not None:
+                progress(size)
+    else:
+        flagged = _drifted_in_all(batches, workers=workers, progress=progress)
+    fixed = 0
+    ordered = sorted(flagged)
+    for start in range(0, len(ordered), batch_size):
+        with transaction.atomic():
+            fixed += _recalculate_batch(Member, {"pk__in": ordered[start : start + batch_size]})
     return fixed
 
 

@@ -4,9 +4,10 @@ the members that disagree, correcting any drift (totals with the floor of 1, sco
 wrong, missing or left without rows) and nothing else."""
 
 import random
+import threading
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -118,6 +119,88 @@ def test_a_flagged_member_found_right_under_the_lock_is_left_alone(monkeypatch):
     assert any("reputation_reputationentry" in q["sql"] for q in captured.captured_queries)
 
 
+def test_a_score_left_on_a_scope_whose_rows_cancel_out_is_found():
+    """+2 and -2 in a club: no score is needed, so a non-zero one is extra."""
+    member, club = MemberFactory(), ClubFactory()
+    for reason, actor in ((Reason.POST_LIKED, MemberFactory()), (Reason.POST_LIKED, None)):
+        reputation_record(member=member, reason=reason, actor=actor, club=club)
+    ReputationEntry.objects.create(
+        member=member,
+        delta=-4,
+        rule_delta=-4,
+        reason=Reason.UNDONE,
+        club=club,
+        rule_version=rules.RULE_VERSION,
+    )
+    Member.objects.filter(pk=member.pk).update(reputation=1)
+    ReputationScore.objects.filter(member=member, club=club).update(total=4)
+    assert reputation_recalculate(member_ids=[member.pk]) == 1
+    assert ReputationScore.objects.get(member=member, club=club).total == 0
+
+
+def _check_threads(monkeypatch, *, helped: bool = False) -> list[str]:
+    """The names of the threads that ran each batch's check. With `helped`, the calling
+    thread waits (up to 10 s) until a helper thread has taken a batch."""
+    names, check, helper_started = [], services._drifted, threading.Event()
+    caller = threading.current_thread()
+
+    def spy(members):
+        names.append(threading.current_thread().name)
+        if threading.current_thread() is not caller:
+            helper_started.set()
+        elif helped:
+            helper_started.wait(timeout=10)
+        return check(members)
+
+    monkeypatch.setattr(services, "_drifted", spy)
+    return names
+
+
+def test_inside_a_transaction_the_check_stays_on_its_connection(monkeypatch):
+    """Other connections could not see the transaction's rows: no worker threads."""
+    people, _club, _category = _ledger(members=4)
+    Member.objects.filter(pk=people[0].pk).update(reputation=77)
+    names = _check_threads(monkeypatch)
+    assert reputation_recalculate(batch_size=1, workers=3) == 1
+    assert set(names) == {threading.current_thread().name} and len(names) >= 5
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite checks on one connection")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_several_connections_check_batches_at_once(monkeypatch):
+    people, club, category = _ledger(members=6)
+    Member.objects.filter(pk=people[0].pk).update(reputation=999)
+    ReputationScore.objects.filter(member=people[3], category=category).delete()
+    ReputationScore.objects.filter(member=people[5], club=club).update(total=2)
+    names = _check_threads(monkeypatch, helped=True)
+    calls = []
+    assert reputation_recalculate(workers=3, progress=calls.append) == 3
+    members = Member.objects.count()
+    # Batches shrink so that the 3 connections get 4 each (at most, with few members).
+    size = -(-members // (4 * 3))
+    assert sum(calls) == members and len(names) == len(calls) == -(-members // size) > 3
+    # This thread (its connection is warm) and helpers, each with its own connection.
+    assert threading.current_thread().name in names
+    helpers = {name for name in names if name != threading.current_thread().name}
+    assert helpers and {name.rsplit("_", 1)[0] for name in helpers} == {"recount"}
+    assert reputation_recalculate(batch_size=2, workers=3) == 0
+    with connection.cursor() as cursor:  # the workers' connections are closed
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite rule")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_sqlite_checks_on_one_connection(monkeypatch):
+    _ledger(members=3)
+    names = _check_threads(monkeypatch)
+    assert reputation_recalculate(batch_size=1, workers=4) == 0
+    assert set(names) == {threading.current_thread().name} and len(names) >= 4
+
+
 def test_a_row_in_a_club_and_a_field_at_once_counts_in_both():
     member, club, category = MemberFactory(), ClubFactory(), CategoryFactory()
     reputation_record(
@@ -140,8 +223,9 @@ def test_the_check_costs_a_fixed_number_of_queries_per_batch():
     _ledger(members=30)
     with CaptureQueriesContext(connection) as large:
         reputation_recalculate()
-    # One read of the member ids, then per batch (one batch here): its three reads.
-    assert len(small.captured_queries) == len(large.captured_queries) <= 6
+    # One read of the member ids, then per batch (one batch here) one check query, in
+    # a savepoint here (the test's transaction); nothing per member or per row.
+    assert len(small.captured_queries) == len(large.captured_queries) <= 4
 
 
 def test_the_command_shows_progress_and_reports(capsys):
@@ -151,9 +235,12 @@ def test_the_command_shows_progress_and_reports(capsys):
     captured = capsys.readouterr()
     assert "1 cached value(s) corrected" in captured.out
     assert "member" in captured.err and "100%" in captured.err  # the tqdm bar
-    call_command("recalculate_reputation", "--no-progress")
+    call_command("recalculate_reputation", "--no-progress", "--workers", "2")
     captured = capsys.readouterr()
     assert "0 cached value(s) corrected" in captured.out and captured.err == ""
+    for bad in (["--workers", "0"], ["--batch-size", "0"]):
+        with pytest.raises(CommandError, match="must be 1 or more"):
+            call_command("recalculate_reputation", "--no-progress", *bad)
 
 
 def _demo_without_clubs(reviews: int):
