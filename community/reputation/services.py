@@ -700,16 +700,21 @@ def _drifted_in_all(
     connection, closed when it is done so that none is left behind."""
     pending = iter(batches)
     lock = threading.Lock()
+    failed = threading.Event()  # one thread's error stops the others taking batches
     flagged: set[int] = set()
 
     def check_until_done() -> None:
-        while True:
+        while not failed.is_set():
             with lock:
                 batch = next(pending, None)
             if batch is None:
                 return
             members, size = batch
-            found = _drifted(members)
+            try:
+                found = _drifted(members)
+            except BaseException:
+                failed.set()
+                raise
             with lock:
                 flagged.update(found)
                 if progress is not None:
@@ -777,7 +782,7 @@ def reputation_recalculate(
             if progress is not None:
                 progress(size)
     else:
-        flagged = _drifted_in_all(batches, workers=workers, progress=progress)
+        flagged = _drifted_in_all(batches, workers=min(workers, len(batches)), progress=progress)
     fixed = 0
     ordered = sorted(flagged)
     for start in range(0, len(ordered), batch_size):

@@ -184,12 +184,33 @@ def test_several_connections_check_batches_at_once(monkeypatch):
     helpers = {name for name in names if name != threading.current_thread().name}
     assert helpers and {name.rsplit("_", 1)[0] for name in helpers} == {"recount"}
     assert reputation_recalculate(batch_size=2, workers=3) == 0
-    with connection.cursor() as cursor:  # the workers' connections are closed
+    assert _other_connections() == 0  # the helpers' connections are closed
+
+
+def _other_connections() -> int:
+    with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid()"
         )
-        assert cursor.fetchone()[0] == 0
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite checks on one connection")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_helper_threads_error_reaches_the_caller(monkeypatch):
+    _ledger(members=6)
+    check = services._drifted
+
+    def failing(members):
+        if threading.current_thread().name.startswith("recount"):
+            raise RuntimeError("the database went away")
+        return check(members)
+
+    monkeypatch.setattr(services, "_drifted", failing)
+    with pytest.raises(RuntimeError, match="went away"):
+        reputation_recalculate(workers=2)
+    assert _other_connections() == 0
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite rule")
