@@ -572,7 +572,7 @@ def member_visits_load(*, visits: Iterable[tuple[int, date, int]]) -> None:
 # reputation_record's F() update is never overwritten.
 #
 # It reads everything once and writes only what is wrong, batch by batch of members:
-# 1. check, read-only, in one snapshot per batch: one query (_CHECK_SQL) groups the
+# 1. check, read-only, in one snapshot per batch: one query (_CHECK_*) groups the
 #    batch's rows per (member, club, category) (an index-only scan of
 #    reputation_entry_sums_idx, in its order), compares each group with its score and
 #    each member's sum with the cached total inside the database, and returns only the
@@ -636,16 +636,15 @@ WHERE m.id {{members}} AND (
     OR COALESCE(p.scored, 0) <> COALESCE(k.n, 0))
 """
 
+# IS matches NULL to NULL, and SQLite seeks an index with it as with =.
+_SQLITE_SCORE_OF_GROUP = """(
+    SELECT sc.total FROM {scores} AS sc WHERE sc.member_id = m.id
+    AND sc.club_id IS g.club_id AND sc.category_id IS g.category_id)"""
+
 _CHECK_SQLITE = f"""
 SELECT m.id FROM {{member_table}} AS m WHERE m.id {{members}} AND (
     SELECT {_WRONG_TOTAL.format(total="COALESCE(SUM(g.s), 0)")}
-        OR COALESCE(SUM({
-    _GROUP_IS_BAD.format(
-        score='''(
-            SELECT sc.total FROM {scores} AS sc WHERE sc.member_id = m.id
-            AND sc.club_id IS g.club_id AND sc.category_id IS g.category_id)'''
-    )
-}), 0) > 0
+        OR COALESCE(SUM({_GROUP_IS_BAD.format(score=_SQLITE_SCORE_OF_GROUP)}), 0) > 0
         OR COALESCE(SUM({_GROUP_IS_SCORED}), 0) <> (
             SELECT COUNT(*) FROM {{scores}} AS sc WHERE sc.member_id = m.id AND sc.total <> 0)
     FROM (
