@@ -234,6 +234,26 @@ def _reversals_about(originals: list[ReputationEntry]):
     ).order_by("pk")
 
 
+def _reversal_of(
+    head: ReputationEntry, *, delta: int, rule_delta: int, reason: str, actor_id, now
+) -> ReputationEntry:
+    """An unsaved row reversing `head`: same member, source and scopes."""
+    return ReputationEntry(
+        member_id=head.member_id,
+        delta=delta,
+        rule_delta=rule_delta,
+        reason=reason,
+        actor_id=actor_id,
+        club_id=head.club_id,
+        category_id=head.category_id,
+        source_type_id=head.source_type_id,
+        source_id=head.source_id,
+        reverses=head,
+        rule_version=rules.RULE_VERSION,
+        created_at=now,
+    )
+
+
 def _reverse_all(
     heads: list[ReputationEntry], *, reason: str, actor=None, now=None
 ) -> list[ReputationEntry]:
@@ -252,19 +272,13 @@ def _reverse_all(
             applied = _floored(-head.delta, total)
             total += applied
             reversals.append(
-                ReputationEntry(
-                    member_id=member_id,
+                _reversal_of(
+                    head,
                     delta=applied,
                     rule_delta=-head.delta,
                     reason=reason,
                     actor_id=actor.pk if actor is not None else head.actor_id,
-                    club_id=head.club_id,
-                    category_id=head.category_id,
-                    source_type_id=head.source_type_id,
-                    source_id=head.source_id,
-                    reverses=head,
-                    rule_version=rules.RULE_VERSION,
-                    created_at=now,
+                    now=now,
                 )
             )
         appended += _append_all(member_id, reversals)
@@ -305,19 +319,13 @@ def _withdraw_during_removal(rows, *, chains: _Chains, actor) -> None:
         head, _depth = chains.head(original)
         if head.reason == Reason.CONTENT_REMOVED and head.reverses_id is not None:
             closing[head.member_id].append(
-                ReputationEntry(
-                    member_id=head.member_id,
+                _reversal_of(
+                    head,
                     delta=0,
                     rule_delta=0,
                     reason=Reason.UNDONE,
-                    actor=actor,
-                    club_id=head.club_id,
-                    category_id=head.category_id,
-                    source_type_id=head.source_type_id,
-                    source_id=head.source_id,
-                    reverses=head,
-                    rule_version=rules.RULE_VERSION,
-                    created_at=now,
+                    actor_id=actor.pk if actor is not None else None,
+                    now=now,
                 )
             )
     for member_id, entries in closing.items():
